@@ -1,0 +1,88 @@
+import { resolveConfusablesTransformer, resolveLeetSpeakTransformer } from 'obscenity';
+
+// The same character maps obscenity's English preset uses, so the blocklist folds text exactly as the profanity filter.
+const confusables = resolveConfusablesTransformer().transform;
+const leetspeak = resolveLeetSpeakTransformer().transform;
+
+/** obscenity's English preset collapses runs to one character, except these doubled letters ("ass", "boonga"). */
+const DOUBLE_LETTERS = new Set(['b', 'e', 'o', 'l', 's', 'g'].map((letter) => letter.charCodeAt(0)));
+
+/** ASCII symbols obscenity reads as letters ("$" as "s", "@" as "a"), found by asking its own leetspeak map. */
+const LEET_SYMBOLS = Array.from({ length: 127 - 33 }, (_, i) => String.fromCharCode(33 + i))
+  .filter((char) => !/[a-z0-9]/i.test(char) && leetspeak(char.charCodeAt(0)) !== char.charCodeAt(0))
+  .join('');
+const escapedLeetSymbols = LEET_SYMBOLS.replace(/[\\\]^-]/g, '\\$&');
+
+const WORD = /[\p{L}\p{M}\p{N}]+/gu;
+const LEET_WORD = new RegExp(`[\\p{L}\\p{M}\\p{N}${escapedLeetSymbols}]+`, 'gu');
+const LEET_SYMBOL = new RegExp(`[${escapedLeetSymbols}]`);
+/** Nothing visible: white space, controls, format characters (zero-width space, joiners) and blank-looking letters. */
+const BLANK = /^[\p{White_Space}\p{Cc}\p{Cf}\u115F\u1160\u2800\u3164\uFFA0]*$/u;
+const LONE_SURROGATE = /\p{Cs}/gu;
+
+/** Compatibility forms folded (full-width, ligatures, long s) and lower-cased; the input to every matcher. */
+export function normalizeForMatching(text: string): string {
+  return text.normalize('NFKC').toLowerCase();
+}
+
+/** One word with look-alikes and leetspeak resolved and repeated letters collapsed ("Fuuuck" → "fuck"). */
+export function foldWord(word: string): string {
+  let folded = '';
+  let previous = -1;
+  let run = 0;
+  for (const char of word) {
+    const original = char.codePointAt(0) ?? 0;
+    let code = confusables(original) ?? original;
+    code = leetspeak(code) ?? code;
+    if (code >= 65 && code <= 90) code += 32;
+    if (code === previous) {
+      run += 1;
+      if (run > (DOUBLE_LETTERS.has(code) ? 2 : 1)) continue;
+    } else {
+      previous = code;
+      run = 1;
+    }
+    folded += String.fromCodePoint(code);
+  }
+  return folded;
+}
+
+/** Folded words of normalised text, split on anything that is not a letter, mark or digit. */
+export function words(normalized: string): string[] {
+  return (normalized.match(WORD) ?? []).map(foldWord);
+}
+
+/**
+ * Folded words when leetspeak symbols count as letters ("$pam" → "spam"), or undefined when the text has none.
+ * Kept apart from `words` because the same symbols are usually punctuation ("spam!", "(spam)").
+ */
+export function leetWords(normalized: string): string[] | undefined {
+  if (!LEET_SYMBOL.test(normalized)) return undefined;
+  return (normalized.match(LEET_WORD) ?? []).map(foldWord);
+}
+
+/** Whether text is longer than `limit` code points, without counting megabytes when the UTF-16 length decides. */
+export function exceedsCodePoints(text: string, limit: number): boolean {
+  if (text.length <= limit) return false;
+  if (text.length > 2 * limit) return true;
+  let count = 0;
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    if (unit >= 0xd800 && unit <= 0xdbff) {
+      const next = text.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) i++;
+    }
+    count++;
+    if (count > limit) return true;
+  }
+  return false;
+}
+
+export function isBlank(text: string): boolean {
+  return BLANK.test(text);
+}
+
+/** Lone surrogates replaced by U+FFFD, so the text survives UTF-8 encoding on its way to other clients. */
+export function toWellFormed(text: string): string {
+  return text.replace(LONE_SURROGATE, '\uFFFD');
+}
