@@ -1,4 +1,10 @@
 import { defineConfig } from 'vitest/config';
+import { ensureDevCertificates } from './local/certs.js';
+
+// Test workers talk to the emulator over https; Node reads NODE_EXTRA_CA_CERTS only at start, so set it before
+// the workers are forked (they inherit this process's environment). TLS checks stay on.
+const certificates = await ensureDevCertificates();
+process.env.NODE_EXTRA_CA_CERTS = certificates.caPath;
 
 export default defineConfig({
   test: {
@@ -7,16 +13,27 @@ export default defineConfig({
       { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
       {
         extends: true,
+        test: { name: 'emulator', include: ['test/emulator/**/*.test.ts'], testTimeout: 30_000, hookTimeout: 60_000 },
+      },
+      {
+        extends: true,
         test: {
           name: 'e2e',
-          include: ['test/e2e/**/*.test.ts', 'test/emulator/**/*.test.ts'],
+          include: ['test/e2e/**/*.test.ts'],
+          globalSetup: ['test/e2e/global-setup.ts'],
           testTimeout: 30_000,
           hookTimeout: 60_000,
         },
       },
       {
         extends: true,
-        test: { name: 'browser', include: ['test/browser/**/*.test.ts'], testTimeout: 60_000, hookTimeout: 90_000 },
+        test: {
+          name: 'browser',
+          include: ['test/browser/**/*.test.ts'],
+          globalSetup: ['test/e2e/global-setup.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 90_000,
+        },
       },
     ],
   },

@@ -1,0 +1,75 @@
+import type { App } from '../app.js';
+import { revokePermissionAndEvict } from '../workflows/revoke-permission-and-evict.js';
+import { WorkflowFailedError } from '../workflows/workflow-run.js';
+
+export interface EvictInput {
+  connectionId: string;
+  permission: 'sendToGroup' | 'joinLeaveGroup';
+  userId?: string;
+  room?: string;
+  reason: string;
+  banMinutes?: number;
+  /** A moderator's user id, or `policy` for the automatic escalation. */
+  actor: string;
+  rule?: string;
+}
+
+export interface EvictResult {
+  revokeStatus: number;
+  closeStatus: number;
+  bannedUntil?: Date;
+}
+
+/**
+ * Bans first (so a fast reconnect is already refused), then runs `revoke-permission-and-evict`, and audits what
+ * really happened, failures included, before returning or rethrowing.
+ */
+export async function evictAndBan(app: App, input: EvictInput): Promise<EvictResult> {
+  const now = app.now();
+  const bannedUntil =
+    input.userId && input.banMinutes ? new Date(now.getTime() + input.banMinutes * 60_000) : undefined;
+  const common = {
+    at: now,
+    actor: input.actor,
+    connectionId: input.connectionId,
+    reason: input.reason,
+    ...(input.userId ? { target: input.userId } : {}),
+    ...(input.room ? { room: input.room } : {}),
+    ...(input.rule ? { rule: input.rule } : {}),
+  };
+  if (input.userId && bannedUntil) {
+    await app.store.putBan({
+      userId: input.userId,
+      until: bannedUntil,
+      reason: input.reason,
+      actor: input.actor,
+      createdAt: now,
+    });
+    await app.store.appendAudit({ ...common, action: 'ban', outcome: 'succeeded' });
+  }
+  const closeReason = bannedUntil ? `${input.reason} (banned until ${bannedUntil.toISOString()})` : input.reason;
+  try {
+    const result = await revokePermissionAndEvict(app.clients.webPubSub, {
+      connectionId: input.connectionId,
+      permission: input.permission,
+      ...(input.room ? { targetName: input.room } : {}),
+      reason: closeReason,
+    });
+    await app.store.appendAudit({ ...common, action: 'evict', outcome: 'succeeded', steps: result.steps });
+    return {
+      revokeStatus: result.revokeStatus,
+      closeStatus: result.closeStatus,
+      ...(bannedUntil ? { bannedUntil } : {}),
+    };
+  } catch (error) {
+    const steps = error instanceof WorkflowFailedError ? error.steps : undefined;
+    await app.store.appendAudit({
+      ...common,
+      action: 'evict',
+      outcome: 'failed',
+      error: error instanceof Error ? error.message : String(error),
+      ...(steps ? { steps } : {}),
+    });
+    throw error;
+  }
+}

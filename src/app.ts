@@ -1,0 +1,35 @@
+import { type AppClients, createClients } from './clients.js';
+import { UpstreamAuthenticator } from './events/authenticate.js';
+import { createModerator, type Moderator } from './moderation/index.js';
+import { loadSettings, type Settings } from './settings.js';
+import { TableModerationStore } from './store/table-store.js';
+import type { ModerationStore } from './store/types.js';
+
+/** Everything a function needs, built once per process and reused across invocations (clients keep connections). */
+export interface App {
+  settings: Settings;
+  clients: AppClients;
+  store: ModerationStore;
+  moderator: Moderator;
+  upstream: UpstreamAuthenticator;
+  now: () => Date;
+}
+
+export function createApp(settings: Settings, clients: AppClients = createClients(settings)): App {
+  return {
+    settings,
+    clients,
+    store: new TableModerationStore(clients.tables),
+    moderator: createModerator(settings.moderation),
+    upstream: new UpstreamAuthenticator(settings.upstream),
+    now: () => new Date(),
+  };
+}
+
+let current: App | undefined;
+
+/** The process's app, created from the environment on first use so a bad setting fails the call, not the host. */
+export function getApp(): App {
+  current ??= createApp(loadSettings(process.env));
+  return current;
+}

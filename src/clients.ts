@@ -1,0 +1,30 @@
+import { TableClient } from '@azure/data-tables';
+import { DefaultAzureCredential, type TokenCredential } from '@azure/identity';
+import { WebPubSubServiceClient } from '@azure/web-pubsub';
+import type { Settings } from './settings.js';
+import type { ModerationTables } from './store/table-store.js';
+
+export interface AppClients {
+  webPubSub: WebPubSubServiceClient;
+  tables: ModerationTables;
+}
+
+/** The only place SDK clients are built: managed identity for Web PubSub, and for Tables wherever it is deployed. */
+export function createClients(settings: Settings, credential?: TokenCredential): AppClients {
+  const identity =
+    credential ??
+    new DefaultAzureCredential(
+      settings.managedIdentityClientId ? { managedIdentityClientId: settings.managedIdentityClientId } : {},
+    );
+  const webPubSub = new WebPubSubServiceClient(settings.webPubSub.endpoint, identity, settings.webPubSub.hub, {
+    retryOptions: { maxRetries: 3, retryDelayInMs: 200, maxRetryDelayInMs: 2_000 },
+  });
+  const table = (suffix: string) => {
+    const name = `${settings.tablePrefix}${suffix}`;
+    const { endpoint, connectionString } = settings.tables;
+    return endpoint
+      ? new TableClient(endpoint, name, identity)
+      : TableClient.fromConnectionString(connectionString ?? '', name, { allowInsecureConnection: true });
+  };
+  return { webPubSub, tables: { bans: table('Bans'), audit: table('Audit'), presence: table('Presence') } };
+}

@@ -1,0 +1,79 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createRemoteJWKSet, jwtVerify } from 'jose';
+import { ForbiddenError, UnauthorizedError } from '../errors.js';
+import type { Settings } from '../settings.js';
+import type { UpstreamEvent } from './cloud-event.js';
+
+const maxClockSkewMs = 5 * 60_000;
+
+function equalsConstantTime(a: string, b: string): boolean {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && timingSafeEqual(left, right);
+}
+
+/**
+ * Authenticates requests from Web PubSub: an Entra ID token from the service's managed identity (issuer, audience,
+ * signature via JWKS, principal id) and/or `ce-signature` over the access keys, whichever the settings configure.
+ */
+export class UpstreamAuthenticator {
+  private readonly jwks;
+  private readonly allowedOrigins: Set<string>;
+
+  constructor(private readonly settings: Settings['upstream']) {
+    this.jwks = settings.token ? createRemoteJWKSet(new URL(settings.token.jwksUri)) : undefined;
+    this.allowedOrigins = new Set(settings.allowedOrigins.map((origin) => origin.toLowerCase()));
+  }
+
+  /** The abuse-protection handshake: only the configured Web PubSub hosts may deliver events here. */
+  allowedOrigin(requestOrigin: string | null): string {
+    const origins = (requestOrigin ?? '').split(',').map((origin) => origin.trim().toLowerCase());
+    const allowed = origins.find((origin) => this.allowedOrigins.has(origin));
+    if (!allowed)
+      throw new ForbiddenError('WebHook-Request-Origin is not an allowed Web PubSub host.', 'OriginNotAllowed');
+    return allowed;
+  }
+
+  async authenticate(authorization: string | null, event: UpstreamEvent, now: Date): Promise<void> {
+    if (event.time && Math.abs(now.getTime() - event.time.getTime()) > maxClockSkewMs) {
+      throw new UnauthorizedError('The event is stale (ce-time is more than 5 minutes away).', 'StaleEvent');
+    }
+    if (this.settings.token) await this.verifyToken(authorization, this.settings.token);
+    if (this.settings.accessKeys.length > 0) this.verifySignature(event);
+  }
+
+  private async verifyToken(authorization: string | null, expected: NonNullable<Settings['upstream']['token']>) {
+    const token = /^Bearer ([\w-]+\.[\w-]+\.[\w-]+)$/.exec(authorization ?? '')?.[1];
+    if (!token || !this.jwks) throw new UnauthorizedError('A bearer token is required.', 'MissingToken');
+    let principal: unknown;
+    try {
+      const { payload } = await jwtVerify(token, this.jwks, {
+        issuer: expected.issuer,
+        audience: expected.audience,
+        algorithms: ['RS256'],
+        clockTolerance: 300,
+      });
+      principal = payload.oid ?? payload.sub;
+    } catch {
+      throw new UnauthorizedError('The bearer token is not valid for this app.', 'InvalidToken');
+    }
+    if (typeof principal !== 'string' || !equalsConstantTime(principal, expected.principalId)) {
+      throw new UnauthorizedError('The bearer token is not from the Web PubSub identity.', 'UnexpectedPrincipal');
+    }
+  }
+
+  private verifySignature(event: UpstreamEvent) {
+    const presented = (event.signature ?? '')
+      .split(',')
+      .map((value) => value.trim().toLowerCase())
+      .filter(Boolean);
+    const expected = this.settings.accessKeys.map(
+      (key) => `sha256=${createHmac('sha256', key).update(event.connectionId).digest('hex')}`,
+    );
+    // Compare every pair so the time taken does not tell which key or position matched.
+    let matched = false;
+    for (const candidate of presented)
+      for (const value of expected) matched = equalsConstantTime(candidate, value) || matched;
+    if (!matched) throw new UnauthorizedError('ce-signature does not match the access keys.', 'InvalidSignature');
+  }
+}

@@ -1,0 +1,35 @@
+import type { HttpRequest } from '@azure/functions';
+import type { z } from 'zod';
+import { BadRequestError, HttpError, UnsupportedMediaTypeError } from '../errors.js';
+
+const maxBodyBytes = 64 * 1024;
+
+/** Describes zod issues as one sentence that names each offending field. */
+export function describeIssues(error: z.ZodError): string {
+  return error.issues.map((issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`).join('; ');
+}
+
+export function parseWith<T>(schema: z.ZodType<T>, value: unknown, code = 'InvalidBody'): T {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw new BadRequestError(describeIssues(parsed.error), code);
+  return parsed.data;
+}
+
+/** Reads a JSON body and validates it; every failure is a 4xx that says what was wrong. */
+export async function readJsonBody<T>(request: HttpRequest, schema: z.ZodType<T>): Promise<T> {
+  const contentType = request.headers.get('content-type') ?? '';
+  if (!/^application\/json\b/i.test(contentType)) {
+    throw new UnsupportedMediaTypeError('Send the body as application/json.');
+  }
+  const bytes = new Uint8Array(await request.arrayBuffer());
+  if (bytes.byteLength > maxBodyBytes) {
+    throw new HttpError(413, 'PayloadTooLarge', `The body is over ${maxBodyBytes} bytes.`);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(new TextDecoder().decode(bytes));
+  } catch {
+    throw new BadRequestError('The body is not valid JSON.', 'InvalidJson');
+  }
+  return parseWith(schema, value);
+}

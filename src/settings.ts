@@ -1,0 +1,165 @@
+import { z } from 'zod';
+import { SettingsError } from './errors.js';
+import { type ModerationPolicy, moderationPolicySchema } from './moderation/policy.js';
+
+const csv = z
+  .string()
+  .optional()
+  .transform((value) =>
+    (value ?? '')
+      .split(',')
+      .map((item) => item.trim())
+      .filter(Boolean),
+  );
+const flag = z
+  .enum(['true', 'false', 'True', 'False', '1', '0'])
+  .optional()
+  .transform((value) => value === 'true' || value === 'True' || value === '1');
+const httpsUrl = z.url({ protocol: /^https?$/ }).transform((value) => value.replace(/\/+$/, ''));
+const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+/** Moderation policy settings: environment variable → policy field (validated by the policy's own schema). */
+const moderationEnvironment = {
+  MODERATION_MAX_LENGTH: 'maxLength',
+  MODERATION_RATE_MESSAGES: 'rateMessages',
+  MODERATION_RATE_WINDOW_SECONDS: 'rateWindowSeconds',
+  MODERATION_RATE_REFUSALS_PER_STRIKE: 'rateRefusalsPerStrike',
+  MODERATION_FLOOD_REPEATS: 'floodRepeats',
+  MODERATION_FLOOD_WINDOW_SECONDS: 'floodWindowSeconds',
+  MODERATION_MUTE_AFTER_STRIKES: 'mutedAfterStrikes',
+  MODERATION_MUTE_SECONDS: 'muteSeconds',
+  MODERATION_EVICT_AFTER_STRIKES: 'evictAfterStrikes',
+  MODERATION_BAN_MINUTES: 'banMinutes',
+  MODERATION_BLOCKLIST: 'blocklist',
+} as const satisfies Record<string, keyof ModerationPolicy>;
+
+/** Every setting the app reads, by its environment variable name. */
+const environmentSchema = z
+  .object({
+    WEBPUBSUB_ENDPOINT: httpsUrl,
+    WEBPUBSUB_HUB: z
+      .string()
+      .regex(/^[A-Za-z][A-Za-z0-9_`,.[\]]{0,127}$/, 'must be a valid Web PubSub hub name')
+      .default('chat'),
+    WEBPUBSUB_CLIENT_ENDPOINT: httpsUrl.optional(),
+    UPSTREAM_ALLOWED_ORIGINS: csv,
+    UPSTREAM_TOKEN_ISSUER: z.string().min(1).optional(),
+    UPSTREAM_TOKEN_JWKS_URI: z.url().optional(),
+    UPSTREAM_TOKEN_AUDIENCE: z.string().min(1).optional(),
+    UPSTREAM_PRINCIPAL_ID: z.string().min(1).optional(),
+    WEBPUBSUB_ACCESS_KEYS: csv,
+    TABLES_ENDPOINT: httpsUrl.optional(),
+    TABLES_CONNECTION_STRING: z.string().min(1).optional(),
+    TABLE_PREFIX: z
+      .string()
+      .regex(/^[A-Za-z][A-Za-z0-9]{0,40}$/, 'letters and digits, starting with a letter')
+      .default('moderator'),
+    CLIENT_TOKEN_MINUTES: positiveInt(60),
+    MODERATOR_ROLE: z.string().min(1).default('moderator'),
+    ALLOW_ANONYMOUS: flag,
+    WEBSITE_AUTH_ENABLED: flag,
+    CORS_ORIGINS: csv,
+    AZURE_CLIENT_ID: z.string().min(1).optional(),
+  })
+
+  .superRefine((env, ctx) => {
+    const tokenSettings = [env.UPSTREAM_TOKEN_ISSUER, env.UPSTREAM_TOKEN_JWKS_URI, env.UPSTREAM_TOKEN_AUDIENCE];
+    const someToken = tokenSettings.some(Boolean) || Boolean(env.UPSTREAM_PRINCIPAL_ID);
+    if (someToken && !(tokenSettings.every(Boolean) && env.UPSTREAM_PRINCIPAL_ID)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['UPSTREAM_TOKEN_*'],
+        message:
+          'set all of UPSTREAM_TOKEN_ISSUER, UPSTREAM_TOKEN_JWKS_URI, UPSTREAM_TOKEN_AUDIENCE and UPSTREAM_PRINCIPAL_ID',
+      });
+    }
+    if (!someToken && env.WEBPUBSUB_ACCESS_KEYS.length === 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['UPSTREAM_TOKEN_*'],
+        message:
+          'upstream requests cannot be authenticated: set UPSTREAM_TOKEN_* (managed identity) or WEBPUBSUB_ACCESS_KEYS',
+      });
+    }
+    if (!env.TABLES_ENDPOINT === !env.TABLES_CONNECTION_STRING) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['TABLES_ENDPOINT'],
+        message: 'set exactly one of TABLES_ENDPOINT (managed identity) or TABLES_CONNECTION_STRING (local Azurite)',
+      });
+    }
+  });
+
+export interface UpstreamTokenSettings {
+  issuer: string;
+  jwksUri: string;
+  audience: string;
+  principalId: string;
+}
+
+export interface Settings {
+  webPubSub: { endpoint: string; hub: string; clientEndpoint: string | undefined };
+  upstream: { allowedOrigins: string[]; token: UpstreamTokenSettings | undefined; accessKeys: string[] };
+  tables: { endpoint: string; connectionString: undefined } | { endpoint: undefined; connectionString: string };
+  tablePrefix: string;
+  clientTokenMinutes: number;
+  moderatorRole: string;
+  allowAnonymous: boolean;
+  /** The platform's authentication (Easy Auth) is on, so `x-ms-client-principal` can be trusted. */
+  platformAuthEnabled: boolean;
+  corsOrigins: string[];
+  managedIdentityClientId: string | undefined;
+  moderation: ModerationPolicy;
+}
+
+/** Reads and validates every setting once; throws one SettingsError listing every problem. */
+export function loadSettings(env: Record<string, string | undefined>): Settings {
+  const parsed = environmentSchema.safeParse(env);
+  const policyInput = Object.fromEntries(
+    Object.entries(moderationEnvironment)
+      .filter(([name]) => env[name] !== undefined && env[name] !== '')
+      .map(([name, field]) => [field, env[name]]),
+  );
+  const policy = moderationPolicySchema.safeParse(policyInput);
+  const fieldToName = new Map(Object.entries(moderationEnvironment).map(([name, field]) => [field as string, name]));
+  const problems = [
+    ...(parsed.success
+      ? []
+      : parsed.error.issues.map((issue) => `${issue.path.join('.') || 'settings'}: ${issue.message}`)),
+    ...(policy.success
+      ? []
+      : policy.error.issues.map(
+          (issue) => `${fieldToName.get(String(issue.path[0])) ?? 'MODERATION'}: ${issue.message}`,
+        )),
+  ];
+  if (!parsed.success || !policy.success) throw new SettingsError(problems);
+  const e = parsed.data;
+  const endpointHost = new URL(e.WEBPUBSUB_ENDPOINT).hostname;
+  return {
+    webPubSub: { endpoint: e.WEBPUBSUB_ENDPOINT, hub: e.WEBPUBSUB_HUB, clientEndpoint: e.WEBPUBSUB_CLIENT_ENDPOINT },
+    upstream: {
+      allowedOrigins: e.UPSTREAM_ALLOWED_ORIGINS.length > 0 ? e.UPSTREAM_ALLOWED_ORIGINS : [endpointHost],
+      token:
+        e.UPSTREAM_TOKEN_ISSUER && e.UPSTREAM_TOKEN_JWKS_URI && e.UPSTREAM_TOKEN_AUDIENCE && e.UPSTREAM_PRINCIPAL_ID
+          ? {
+              issuer: e.UPSTREAM_TOKEN_ISSUER,
+              jwksUri: e.UPSTREAM_TOKEN_JWKS_URI,
+              audience: e.UPSTREAM_TOKEN_AUDIENCE,
+              principalId: e.UPSTREAM_PRINCIPAL_ID,
+            }
+          : undefined,
+      accessKeys: e.WEBPUBSUB_ACCESS_KEYS,
+    },
+    tables: e.TABLES_ENDPOINT
+      ? { endpoint: e.TABLES_ENDPOINT, connectionString: undefined }
+      : { endpoint: undefined, connectionString: e.TABLES_CONNECTION_STRING ?? '' },
+    tablePrefix: e.TABLE_PREFIX,
+    clientTokenMinutes: e.CLIENT_TOKEN_MINUTES,
+    moderatorRole: e.MODERATOR_ROLE,
+    allowAnonymous: e.ALLOW_ANONYMOUS,
+    platformAuthEnabled: e.WEBSITE_AUTH_ENABLED,
+    corsOrigins: e.CORS_ORIGINS,
+    managedIdentityClientId: e.AZURE_CLIENT_ID,
+    moderation: policy.data,
+  };
+}

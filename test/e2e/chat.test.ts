@@ -1,0 +1,173 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { Chatter, callApi, eventually, postJson, signIn } from './support/chat-client.js';
+
+const chatters: Chatter[] = [];
+async function chatter(userId: string, roles: string[] = []): Promise<Chatter> {
+  const c = await Chatter.connect(userId, roles);
+  chatters.push(c);
+  return c;
+}
+afterAll(() => {
+  for (const c of chatters) c.stop();
+});
+
+describe('chat through moderation', () => {
+  it('delivers clean messages to the room, and refuses profanity (also in leetspeak) before anyone sees it', async () => {
+    const alice = await chatter('alice');
+    const bob = await chatter('bob');
+    expect(await alice.join('lobby')).toMatchObject({ type: 'joined', room: 'lobby' });
+    expect(await bob.join('lobby')).toMatchObject({ type: 'joined', room: 'lobby' });
+    await eventually(() => alice.notices.find((n) => n.includes('bob joined')));
+
+    const accepted = await alice.chat('lobby', 'hello bob');
+    expect(accepted).toMatchObject({ type: 'accepted' });
+    const delivered = await eventually(() => bob.chats.find((m) => m.id === accepted.id));
+    expect(delivered).toMatchObject({ from: 'alice', room: 'lobby', text: 'hello bob' });
+
+    for (const text of ['you are a shit', 'you are a sh1t']) {
+      const refused = await alice.chat('lobby', text);
+      expect(refused).toMatchObject({ type: 'refused', rule: 'profanity' });
+      expect(String(refused.message)).not.toContain('shit');
+    }
+    const marker = await alice.chat('lobby', 'still here');
+    await eventually(() => bob.chats.find((m) => m.id === marker.id));
+    expect(bob.chats.map((m) => m.text)).not.toContain('you are a shit');
+    expect(bob.chats.map((m) => m.text)).not.toContain('you are a sh1t');
+  });
+
+  it('refuses chat in a room the connection has not joined', async () => {
+    const carol = await chatter('carol');
+    expect(await carol.chat('lobby', 'hi')).toMatchObject({ type: 'refused', rule: 'not-in-room' });
+  });
+
+  it('escalates strikes to eviction with a reason, and refuses the banned user on reconnect', async () => {
+    const mallory = await chatter('mallory');
+    await mallory.join('arena');
+    const verdicts = [];
+    for (const text of ['forbiddenword one', 'forbiddenword two', 'forbiddenword three']) {
+      verdicts.push(await mallory.chat('arena', text));
+    }
+    expect(verdicts.map((v) => v.rule)).toEqual(['blocklist', 'blocklist', 'muted']);
+    expect(verdicts.at(-1)?.action).toBe('evict');
+    const reason = await eventually(() => mallory.disconnectReason);
+    expect(reason).toMatch(/banned until/);
+
+    const negotiate = await callApi('/api/negotiate', mallory.cookie);
+    const { url } = (await negotiate.json()) as { url: string };
+    const handshake = await fetch(url.replace(/^ws/, 'http'), {
+      headers: {
+        connection: 'Upgrade',
+        upgrade: 'websocket',
+        'sec-websocket-version': '13',
+        'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==',
+      },
+    });
+    expect(handshake.status).toBe(403);
+
+    const moderator = await signIn('mod-1', ['moderator']);
+    const audit = (await (await callApi('/api/moderate/audit', moderator)).json()) as {
+      entries: { action: string; target?: string; actor: string; outcome: string }[];
+    };
+    expect(audit.entries).toContainEqual(
+      expect.objectContaining({ action: 'evict', target: 'mallory', actor: 'policy', outcome: 'succeeded' }),
+    );
+    expect(audit.entries).toContainEqual(expect.objectContaining({ action: 'ban', target: 'mallory' }));
+  });
+});
+
+describe('moderator endpoints', () => {
+  it('evicts a connection by POST /api/moderate/evict, bans, audits, and unbans', async () => {
+    const dave = await chatter('dave');
+    await dave.join('studio');
+    const moderator = await signIn('mod-2', ['moderator']);
+    const roster = (await (await callApi('/api/moderate/rooms/studio/connections', moderator)).json()) as {
+      connections: { connectionId: string; userId: string }[];
+    };
+    const entry = roster.connections.find((c) => c.userId === 'dave');
+    expect(entry?.connectionId).toBe(dave.connectionId);
+
+    const evict = await postJson('/api/moderate/evict', moderator, {
+      connectionId: entry?.connectionId,
+      permission: 'sendToGroup',
+      room: 'studio',
+      reason: 'spamming links',
+      banMinutes: 10,
+    });
+    expect(evict.status).toBe(200);
+    const result = (await evict.json()) as { revokeStatus: number; closeStatus: number; bannedUntil?: string };
+    expect(result).toMatchObject({ revokeStatus: 204, closeStatus: 204 });
+    expect(Date.parse(result.bannedUntil ?? '')).toBeGreaterThan(Date.now());
+    expect(await eventually(() => dave.disconnectReason)).toContain('spamming links');
+
+    const bans = (await (await callApi('/api/moderate/bans', moderator)).json()) as { bans: { userId: string }[] };
+    expect(bans.bans.map((b) => b.userId)).toContain('dave');
+    expect((await callApi('/api/moderate/bans/dave', moderator, { method: 'DELETE' })).status).toBe(204);
+    expect((await callApi('/api/moderate/bans/dave', moderator, { method: 'DELETE' })).status).toBe(404);
+  });
+
+  it('answers 401 without a principal and 403 without the moderator role', async () => {
+    const chatterCookie = await signIn('erin');
+    const body = { connectionId: 'x', permission: 'sendToGroup' };
+    expect((await postJson('/api/moderate/evict', undefined, body)).status).toBe(401);
+    const forbidden = await postJson('/api/moderate/evict', chatterCookie, body);
+    expect(forbidden.status).toBe(403);
+    expect(await forbidden.json()).toMatchObject({ code: 'RoleRequired' });
+    expect((await postJson('/api/announce', chatterCookie, { message: 'hi' })).status).toBe(403);
+    // A spoofed principal header is stripped by the platform (here: the local Easy Auth emulation).
+    const spoofed = Buffer.from(
+      JSON.stringify({
+        claims: [
+          { typ: 'roles', val: 'moderator' },
+          { typ: 'name', val: 'x' },
+        ],
+      }),
+    ).toString('base64');
+    const response = await callApi('/api/moderate/bans', undefined, { headers: { 'x-ms-client-principal': spoofed } });
+    expect(response.status).toBe(401);
+  });
+
+  it('answers invalid bodies with 400 and a message that names the field', async () => {
+    const moderator = await signIn('mod-3', ['moderator']);
+    const bad = await postJson('/api/moderate/evict', moderator, { connectionId: 'c1', permission: 'everything' });
+    expect(bad.status).toBe(400);
+    const error = (await bad.json()) as { code: string; message: string };
+    expect(error.code).toBe('InvalidBody');
+    expect(error.message).toContain('permission');
+    const notJson = await callApi('/api/announce', moderator, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{',
+    });
+    expect(notJson.status).toBe(400);
+    const wrongType = await callApi('/api/announce', moderator, { method: 'POST', body: 'hello' });
+    expect(wrongType.status).toBe(415);
+  });
+
+  it('announces to a room and the members receive it', async () => {
+    const frank = await chatter('frank');
+    await frank.join('hall');
+    const moderator = await signIn('mod-4', ['moderator']);
+    const response = await postJson('/api/announce', moderator, { message: 'Welcome to the hall!', room: 'hall' });
+    expect(response.status).toBe(200);
+    const result = (await response.json()) as { token: string; broadcastStatus: number };
+    expect(result.broadcastStatus).toBe(202);
+    expect(result.token.split('.')).toHaveLength(3);
+    await eventually(() => frank.notices.find((n) => n === 'Welcome to the hall!'));
+  });
+});
+
+describe('negotiate', () => {
+  it('gives a signed-in user a least-privilege client URL and refuses anonymous callers', async () => {
+    const cookie = await signIn('grace');
+    const response = await callApi('/api/negotiate', cookie);
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { url: string; userId: string; expiresAt: string };
+    expect(body.userId).toBe('grace');
+    const token = new URL(body.url).searchParams.get('access_token') ?? '';
+    const claims = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString());
+    expect(claims.sub).toBe('grace');
+    expect(claims.role ?? []).toEqual([]);
+    expect(Date.parse(body.expiresAt)).toBeGreaterThan(Date.now());
+    expect((await callApi('/api/negotiate', undefined)).status).toBe(401);
+  });
+});

@@ -1,0 +1,144 @@
+import { fork } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { HostMessage } from '../../local/host/main.js';
+import { type RunningFunctionsHost, startFunctionsHost } from '../../local/host/server.js';
+import { functionDefinitions } from '../unit/local/fixtures/sample-functions.js';
+
+describe('local Functions host', () => {
+  let host: RunningFunctionsHost;
+  let webRoot: string;
+  const logs: string[] = [];
+
+  beforeAll(async () => {
+    webRoot = await mkdtemp(join(tmpdir(), 'host-web-'));
+    await writeFile(join(webRoot, 'index.html'), '<h1>chat</h1>');
+    await writeFile(join(webRoot, 'moderator.html'), '<h1>moderator</h1>');
+    host = await startFunctionsHost({ definitions: functionDefinitions, webRoot, log: (line) => logs.push(line) });
+  });
+  afterAll(async () => {
+    await host.close();
+    await rm(webRoot, { recursive: true, force: true });
+  });
+
+  const signIn = async (query: string) => {
+    const response = await fetch(`${host.url}/.auth/login/dev?${query}`, { redirect: 'manual' });
+    return { response, cookie: response.headers.getSetCookie()[0]?.split(';')[0] ?? '' };
+  };
+
+  it('routes to the handler with params, repeated query values, the raw body and its context log', async () => {
+    const response = await fetch(`${host.url}/api/echo/42/a/b%20c?x=1&x=2`, { method: 'PUT', body: 'hello' });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('application/json');
+    expect(await response.json()).toMatchObject({
+      method: 'PUT',
+      url: `${host.url}/api/echo/42/a/b%20c?x=1&x=2`,
+      params: { id: '42', rest: 'a/b c' },
+      query: [
+        ['x', '1'],
+        ['x', '2'],
+      ],
+      body: 'hello',
+    });
+    expect(logs.some((line) => line.includes('[echo] information: echoing 42'))).toBe(true);
+  });
+
+  it('answers 404 and 405 like func start', async () => {
+    const unknown = await fetch(`${host.url}/api/nowhere`);
+    expect(unknown.status).toBe(404);
+    expect(await unknown.json()).toMatchObject({ code: 'NotFound' });
+    const wrongMethod = await fetch(`${host.url}/api/moderate/bans/alice`, { method: 'POST' });
+    expect(wrongMethod.status).toBe(405);
+    expect(wrongMethod.headers.get('allow')).toBe('GET, DELETE');
+    expect(await (await fetch(`${host.url}/api/moderate/bans/alice`, { method: 'DELETE' })).text()).toBe('user alice');
+    expect(await (await fetch(`${host.url}/api/rooms`)).json()).toEqual({ name: null });
+    expect(await (await fetch(`${host.url}/api/health`)).text()).toBe('ok');
+  });
+
+  it('writes HttpResponse status, headers, cookies and bytes, streams, and empty bodies', async () => {
+    const cookies = await fetch(`${host.url}/api/cookies`);
+    expect(cookies.status).toBe(201);
+    expect(cookies.headers.get('x-custom')).toBe('yes');
+    expect(cookies.headers.getSetCookie()).toEqual(['pref=dark; Path=/; Max-Age=60; HttpOnly; SameSite=Strict']);
+    expect(await cookies.text()).toBe('hi');
+    expect(await (await fetch(`${host.url}/api/stream`)).text()).toBe('chunk-1,chunk-2');
+    const noContent = await fetch(`${host.url}/api/no-content`, { method: 'POST' });
+    expect(noContent.status).toBe(204);
+    expect(await noContent.text()).toBe('');
+  });
+
+  it('turns a throwing handler into a 500 that leaks nothing, logged with the function name', async () => {
+    const response = await fetch(`${host.url}/api/explode`);
+    expect(response.status).toBe(500);
+    const text = await response.text();
+    expect(JSON.parse(text)).toEqual({ code: 'InternalServerError', message: 'An internal server error occurred.' });
+    expect(text).not.toContain('secret');
+    expect(logs.some((line) => line.includes('[explode] error:') && line.includes('secret detail'))).toBe(true);
+  });
+
+  it('emulates Easy Auth: session cookie, /.auth/me, principal headers, no spoofing, logout', async () => {
+    const { response, cookie } = await signIn('userId=alice&roles=moderator&post_login_redirect_uri=/moderator');
+    expect(response.status).toBe(302);
+    expect(response.headers.get('location')).toBe('/moderator');
+
+    const me = await fetch(`${host.url}/.auth/me`, { headers: { cookie } });
+    expect(await me.json()).toMatchObject([{ provider_name: 'dev', user_id: 'alice' }]);
+
+    const spoofed = {
+      'x-ms-client-principal-id': 'mallory',
+      'x-ms-client-principal': 'e30=',
+      'x-ms-client-principal-idp': 'aad',
+    };
+    const signedIn = (await (
+      await fetch(`${host.url}/api/echo/1`, { method: 'POST', headers: { cookie, ...spoofed } })
+    ).json()) as {
+      principal: string;
+      principalId: string;
+      user: unknown;
+    };
+    expect(signedIn.principalId).toBe('alice');
+    expect(JSON.parse(Buffer.from(signedIn.principal, 'base64').toString('utf8'))).toMatchObject({
+      auth_typ: 'dev',
+      claims: expect.arrayContaining([{ typ: 'roles', val: 'moderator' }]),
+    });
+    expect(signedIn.user).toEqual({ id: 'alice', type: 'AppService' });
+
+    const anonymous = await (await fetch(`${host.url}/api/echo/1`, { method: 'POST', headers: spoofed })).json();
+    expect(anonymous).toMatchObject({ principal: null, principalId: null, user: null });
+
+    const logout = await fetch(`${host.url}/.auth/logout`, { redirect: 'manual', headers: { cookie } });
+    expect(logout.status).toBe(302);
+    expect(logout.headers.getSetCookie()[0]).toContain('Max-Age=0');
+    const evil = await signIn('userId=alice&post_login_redirect_uri=//evil.example/');
+    expect(evil.response.headers.get('location')).toBe('/');
+  });
+
+  it('serves the static pages with no-cache and refuses traversal', async () => {
+    const index = await fetch(`${host.url}/`);
+    expect(await index.text()).toBe('<h1>chat</h1>');
+    expect(index.headers.get('cache-control')).toBe('no-cache');
+    expect(await (await fetch(`${host.url}/moderator`)).text()).toBe('<h1>moderator</h1>');
+    expect((await fetch(`${host.url}/%2e%2e/%2e%2e/etc/passwd`)).status).toBe(404);
+  });
+});
+
+describe('local Functions host process', () => {
+  it('loads the definitions module, reports its URL over IPC, serves, and exits on SIGTERM', async () => {
+    const child = fork(new URL('../../local/host/main.ts', import.meta.url), [], {
+      execArgv: ['--import', 'tsx'],
+      env: { ...process.env, LOCAL_FUNCTIONS_MODULE: 'test/unit/local/fixtures/sample-functions.ts' },
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const message = await new Promise<HostMessage>((resolve) =>
+      child.once('message', (m) => resolve(m as HostMessage)),
+    );
+    expect(message.type).toBe('ready');
+    if (message.type !== 'ready') return;
+    expect(await (await fetch(`${message.url}/api/health`)).text()).toBe('ok');
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  });
+});

@@ -1,0 +1,123 @@
+import { WebPubSubClient } from '@azure/web-pubsub-client';
+import { inject } from 'vitest';
+
+export const appUrl = (): string => inject('stack').appUrl;
+
+/** Signs in through the local Easy Auth emulation and returns the session cookie. */
+export async function signIn(userId: string, roles: string[] = []): Promise<string> {
+  const url = new URL('/.auth/login/dev', appUrl());
+  url.searchParams.set('userId', userId);
+  if (roles.length) url.searchParams.set('roles', roles.join(','));
+  const response = await fetch(url, { redirect: 'manual' });
+  const cookie = response.headers.get('set-cookie')?.split(';')[0];
+  if (!cookie) throw new Error(`sign-in for ${userId} set no cookie (status ${response.status})`);
+  return cookie;
+}
+
+export async function callApi(path: string, cookie: string | undefined, init: RequestInit = {}): Promise<Response> {
+  const headers = new Headers(init.headers);
+  if (cookie) headers.set('cookie', cookie);
+  return fetch(new URL(path, appUrl()), { ...init, headers });
+}
+
+export function postJson(path: string, cookie: string | undefined, body: unknown): Promise<Response> {
+  return callApi(path, cookie, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+}
+
+/** Polls until `check` returns a value (not undefined), or fails after `timeoutMs`. */
+export async function eventually<T>(
+  check: () => T | undefined | Promise<T | undefined>,
+  timeoutMs = 5_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+export interface ChatMessage {
+  type: 'chat';
+  id: string;
+  room: string;
+  from: string;
+  text: string;
+  ts: string;
+}
+
+export interface Reply {
+  type: string;
+  [key: string]: unknown;
+}
+
+/** A chatter on the official client: negotiates with its cookie, and rejoins its room with the token join gave it. */
+export class Chatter {
+  readonly chats: ChatMessage[] = [];
+  readonly notices: string[] = [];
+  readonly replies: Reply[] = [];
+  disconnectReason: string | undefined;
+  connectionId: string | undefined;
+  private joinedUrl: string | undefined;
+  readonly client: WebPubSubClient;
+
+  private constructor(
+    readonly userId: string,
+    readonly cookie: string,
+  ) {
+    this.client = new WebPubSubClient({
+      getClientAccessUrl: async () => {
+        if (this.joinedUrl) return this.joinedUrl;
+        const response = await callApi('/api/negotiate', this.cookie);
+        if (!response.ok) throw new Error(`negotiate answered ${response.status}: ${await response.text()}`);
+        return ((await response.json()) as { url: string }).url;
+      },
+    });
+    this.client.on('group-message', (event) => {
+      const data = event.message.data;
+      if (typeof data === 'string') this.notices.push(data);
+      else this.chats.push(data as ChatMessage);
+    });
+    this.client.on('server-message', (event) => {
+      const data = event.message.data as Reply;
+      this.replies.push(data);
+      if (data.type === 'joined' && typeof data.url === 'string') this.joinedUrl = data.url;
+    });
+    this.client.on('connected', (event) => {
+      this.connectionId = event.connectionId;
+    });
+    this.client.on('disconnected', (event) => {
+      this.disconnectReason = event.message?.message ?? this.disconnectReason;
+    });
+  }
+
+  static async connect(userId: string, roles: string[] = []): Promise<Chatter> {
+    const chatter = new Chatter(userId, await signIn(userId, roles));
+    await chatter.client.start();
+    return chatter;
+  }
+
+  /** Sends a user event and waits for the app's reply to it. */
+  async send(event: string, data: unknown): Promise<Reply> {
+    const before = this.replies.length;
+    await this.client.sendEvent(event, data as Record<string, unknown>, 'json');
+    return eventually(() => this.replies[before]);
+  }
+
+  join(room: string): Promise<Reply> {
+    return this.send('join', { room });
+  }
+
+  chat(room: string, text: string): Promise<Reply> {
+    return this.send('chat', { room, text });
+  }
+
+  stop(): void {
+    this.client.stop();
+  }
+}
