@@ -1,0 +1,115 @@
+import type { HttpFunctionOptions } from '@azure/functions';
+
+export interface FunctionDefinition {
+  name: string;
+  options: HttpFunctionOptions;
+}
+
+export interface CompiledRoute {
+  definition: FunctionDefinition;
+  methods: ReadonlySet<string>;
+  segments: readonly RouteSegment[];
+}
+
+export type RouteSegment =
+  | { kind: 'literal'; value: string }
+  | { kind: 'parameter'; name: string; optional: boolean }
+  | { kind: 'catchAll'; name: string };
+
+export type RouteMatch =
+  | { kind: 'matched'; definition: FunctionDefinition; params: Record<string, string> }
+  | { kind: 'methodNotAllowed'; allowed: string[] }
+  | { kind: 'notFound' };
+
+export class RouteTemplateError extends Error {
+  override name = 'RouteTemplateError';
+}
+
+/** `app.http` registers GET and POST when a function names no methods. */
+const defaultMethods = ['GET', 'POST'];
+
+export function compileRoutes(definitions: readonly FunctionDefinition[]): CompiledRoute[] {
+  return definitions
+    .map((definition) => ({
+      definition,
+      methods: new Set((definition.options.methods ?? defaultMethods).map((method) => method.toUpperCase())),
+      segments: parseRouteTemplate(definition.options.route ?? definition.name),
+    }))
+    .sort((a, b) => compareRoutes(a.segments, b.segments));
+}
+
+/** Parses a Functions route template such as `moderate/bans/{userId}`, `rooms/{name?}` or `files/{*rest}`. */
+export function parseRouteTemplate(template: string): RouteSegment[] {
+  const parts = template
+    .replace(/^\/+|\/+$/g, '')
+    .split('/')
+    .filter(Boolean);
+  return parts.map((part, index) => {
+    const parameter = /^\{(\*)?([A-Za-z_][A-Za-z0-9_]*)(\?)?\}$/.exec(part);
+    if (!parameter) {
+      if (/[{}]/.test(part)) {
+        throw new RouteTemplateError(
+          `Unsupported route segment '${part}' in '${template}' (constraints and defaults are not supported).`,
+        );
+      }
+      return { kind: 'literal', value: part.toLowerCase() };
+    }
+    const [, star, name = '', question] = parameter;
+    const isLast = index === parts.length - 1;
+    if ((star || question) && !isLast) {
+      throw new RouteTemplateError(`'${part}' in '${template}' must be the last segment.`);
+    }
+    return star ? { kind: 'catchAll', name } : { kind: 'parameter', name, optional: Boolean(question) };
+  });
+}
+
+/** Matches path segments (already split and percent-decoded, without the route prefix) against compiled routes. */
+export function matchRoute(
+  routes: readonly CompiledRoute[],
+  method: string,
+  pathSegments: readonly string[],
+): RouteMatch {
+  const allowed = new Set<string>();
+  for (const route of routes) {
+    const params = matchSegments(route.segments, pathSegments);
+    if (!params) continue;
+    if (route.methods.has(method.toUpperCase())) return { kind: 'matched', definition: route.definition, params };
+    for (const allowedMethod of route.methods) allowed.add(allowedMethod);
+  }
+  return allowed.size > 0 ? { kind: 'methodNotAllowed', allowed: [...allowed] } : { kind: 'notFound' };
+}
+
+function matchSegments(segments: readonly RouteSegment[], path: readonly string[]): Record<string, string> | undefined {
+  const params: Record<string, string> = {};
+  for (const [index, segment] of segments.entries()) {
+    const value = path[index];
+    if (segment.kind === 'catchAll') {
+      const rest = path.slice(index).join('/');
+      if (rest) params[segment.name] = rest;
+      return params;
+    }
+    if (value === undefined) return segment.kind === 'parameter' && segment.optional ? params : undefined;
+    if (segment.kind === 'literal') {
+      if (value.toLowerCase() !== segment.value) return undefined;
+    } else {
+      params[segment.name] = value;
+    }
+  }
+  return path.length === segments.length ? params : undefined;
+}
+
+function compareRoutes(a: readonly RouteSegment[], b: readonly RouteSegment[]): number {
+  for (let index = 0; index < Math.max(a.length, b.length); index++) {
+    const difference = rank(a[index]) - rank(b[index]);
+    if (difference !== 0) return difference;
+  }
+  return 0;
+}
+
+/** Literal segments win over parameters, which win over optional ones and catch-alls (ASP.NET route precedence). */
+function rank(segment: RouteSegment | undefined): number {
+  if (!segment) return 2;
+  if (segment.kind === 'literal') return 0;
+  if (segment.kind === 'catchAll') return 3;
+  return segment.optional ? 2 : 1;
+}

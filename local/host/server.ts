@@ -1,0 +1,220 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { dirname, resolve } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { fileURLToPath } from 'node:url';
+import { format } from 'node:util';
+import type { Cookie, HttpResponseInit } from '@azure/functions';
+import functions from '@azure/functions';
+import { createEasyAuth, principalHeaderPrefix } from './easy-auth.js';
+import { type HostResponse, jsonResponse } from './host-response.js';
+import { compileRoutes, type FunctionDefinition, matchRoute } from './routes.js';
+import { readStaticFile } from './static-files.js';
+
+export interface FunctionsHostOptions {
+  host?: string;
+  port?: number;
+  definitions: readonly FunctionDefinition[];
+  /** Static files; relative paths resolve against the repository root. Default `web/public`. */
+  webRoot?: string;
+  /** `extensions.http.routePrefix` of host.json. Default `api`. */
+  routePrefix?: string;
+  /** Receives host and function log lines. Default: stdout. */
+  log?: (line: string) => void;
+}
+
+export interface RunningFunctionsHost {
+  url: string;
+  close(): Promise<void>;
+}
+
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+
+/**
+ * Serves HTTP-triggered function definitions the way `func start` does (routing, request and response conversion,
+ * 404/405/500), behind an emulation of App Service Authentication, plus the static web pages.
+ * Auth levels are not enforced, as with `func start`, which also skips function keys locally.
+ */
+export async function startFunctionsHost(options: FunctionsHostOptions): Promise<RunningFunctionsHost> {
+  const host = options.host ?? '127.0.0.1';
+  const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const routes = compileRoutes(options.definitions);
+  const prefixSegments = splitPath(options.routePrefix ?? 'api');
+  const webRoot = resolve(repoRoot, options.webRoot ?? 'web/public');
+  const easyAuth = createEasyAuth();
+
+  const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
+    const url = new URL(request.url ?? '/', `http://${request.headers.host ?? host}`);
+    const authResponse = easyAuth.handle(url, request.headers.cookie);
+    if (authResponse) return writeHostResponse(request, response, authResponse);
+
+    const pathSegments = splitPath(url.pathname).map(safeDecode);
+    const underPrefix = prefixSegments.every(
+      (segment, index) => pathSegments[index]?.toLowerCase() === segment.toLowerCase(),
+    );
+    if (underPrefix) {
+      const match = matchRoute(routes, request.method ?? 'GET', pathSegments.slice(prefixSegments.length));
+      if (match.kind === 'matched') {
+        return invokeFunction(match.definition, match.params, url, request, response);
+      }
+      if (match.kind === 'methodNotAllowed') {
+        return writeHostResponse(
+          request,
+          response,
+          jsonResponse(
+            405,
+            { code: 'MethodNotAllowed', message: `Use ${match.allowed.join(', ')}.` },
+            { allow: match.allowed.join(', ') },
+          ),
+        );
+      }
+    }
+    if (request.method === 'GET' || request.method === 'HEAD') {
+      const file = await readStaticFile(webRoot, url.pathname);
+      if (file) return writeHostResponse(request, response, file);
+    }
+    writeHostResponse(
+      request,
+      response,
+      jsonResponse(404, { code: 'NotFound', message: `No function or file at ${url.pathname}.` }),
+    );
+  };
+
+  const invokeFunction = async (
+    definition: FunctionDefinition,
+    params: Record<string, string>,
+    url: URL,
+    request: IncomingMessage,
+    response: ServerResponse,
+  ): Promise<void> => {
+    const invocationId = randomUUID();
+    const functionName = definition.name;
+    const context = new functions.InvocationContext({
+      invocationId,
+      functionName,
+      logHandler: (level, ...args) =>
+        log(`[${new Date().toISOString()}] [${functionName}] ${level}: ${format(...args)}`),
+    });
+    let result: HttpResponseInit | functions.HttpResponse | undefined;
+    try {
+      const bytes = await readBody(request);
+      const headers = platformHeaders(request, easyAuth.principalHeaders(request.headers.cookie));
+      // No `query`: the library then reads it from the URL, which keeps repeated parameters (`?a=1&a=2`).
+      const httpRequest = new functions.HttpRequest({
+        method: request.method ?? 'GET',
+        url: url.href,
+        headers,
+        params,
+        ...(bytes.length > 0 ? { body: { bytes } } : {}),
+      });
+      result = (await definition.options.handler(httpRequest, context)) ?? undefined;
+    } catch (error) {
+      log(
+        `[${new Date().toISOString()}] [${functionName}] error: Executed '${functionName}' (Failed, Id=${invocationId}): ${formatError(error)}`,
+      );
+      return writeHostResponse(
+        request,
+        response,
+        jsonResponse(500, { code: 'InternalServerError', message: 'An internal server error occurred.' }),
+      );
+    }
+    await writeFunctionResponse(request, response, result);
+  };
+
+  const server = createServer((request, response) => {
+    handle(request, response).catch((error: unknown) => {
+      log(`[${new Date().toISOString()}] host error: ${formatError(error)}`);
+      if (!response.headersSent) {
+        writeHostResponse(
+          request,
+          response,
+          jsonResponse(500, { code: 'InternalServerError', message: 'An internal server error occurred.' }),
+        );
+      } else {
+        response.destroy();
+      }
+    });
+  });
+  await new Promise<void>((resolveListen, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => resolveListen());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    close: () =>
+      new Promise<void>((resolveClose, reject) => {
+        server.close((error) => (error ? reject(error) : resolveClose()));
+        server.closeAllConnections();
+      }),
+  };
+}
+
+/** Inbound headers as the platform forwards them: client-supplied principal headers dropped, then the real ones added. */
+export function platformHeaders(request: IncomingMessage, principal: Record<string, string>): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (value === undefined || name.startsWith(principalHeaderPrefix)) continue;
+    headers[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return { ...headers, ...principal };
+}
+
+async function writeFunctionResponse(
+  request: IncomingMessage,
+  response: ServerResponse,
+  result: HttpResponseInit | functions.HttpResponse | undefined,
+): Promise<void> {
+  const httpResponse = result instanceof functions.HttpResponse ? result : new functions.HttpResponse(result ?? {});
+  const headers: Record<string, string | string[]> = {};
+  for (const [name, value] of httpResponse.headers) if (name !== 'set-cookie') headers[name] = value;
+  const setCookie = [...httpResponse.headers.getSetCookie(), ...httpResponse.cookies.map(serializeCookie)];
+  if (setCookie.length > 0) headers['set-cookie'] = setCookie;
+  response.writeHead(httpResponse.status, headers);
+  if (!httpResponse.body || request.method === 'HEAD') {
+    response.end();
+    return;
+  }
+  await pipeline(Readable.fromWeb(httpResponse.body), response);
+}
+
+export function serializeCookie(cookie: Cookie): string {
+  const parts = [`${cookie.name}=${cookie.value}`];
+  if (cookie.domain) parts.push(`Domain=${cookie.domain}`);
+  if (cookie.path) parts.push(`Path=${cookie.path}`);
+  if (cookie.expires !== undefined) parts.push(`Expires=${new Date(cookie.expires).toUTCString()}`);
+  if (cookie.maxAge !== undefined) parts.push(`Max-Age=${cookie.maxAge}`);
+  if (cookie.secure) parts.push('Secure');
+  if (cookie.httpOnly) parts.push('HttpOnly');
+  if (cookie.sameSite) parts.push(`SameSite=${cookie.sameSite}`);
+  return parts.join('; ');
+}
+
+function writeHostResponse(request: IncomingMessage, response: ServerResponse, hostResponse: HostResponse): void {
+  response.writeHead(hostResponse.status, hostResponse.headers);
+  response.end(request.method === 'HEAD' ? undefined : hostResponse.body);
+}
+
+async function readBody(request: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of request) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+function splitPath(path: string): string[] {
+  return path.split('/').filter(Boolean);
+}
+
+function safeDecode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
+function formatError(error: unknown): string {
+  return error instanceof Error ? (error.stack ?? error.message) : String(error);
+}
