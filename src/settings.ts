@@ -34,61 +34,60 @@ const moderationEnvironment = {
 } as const satisfies Record<string, keyof ModerationPolicy>;
 
 /** Every setting the app reads, by its environment variable name. */
-const environmentSchema = z
-  .object({
-    WEBPUBSUB_ENDPOINT: httpsUrl,
-    WEBPUBSUB_HUB: z
-      .string()
-      .regex(/^[A-Za-z][A-Za-z0-9_`,.[\]]{0,127}$/, 'must be a valid Web PubSub hub name')
-      .default('chat'),
-    WEBPUBSUB_CLIENT_ENDPOINT: httpsUrl.optional(),
-    UPSTREAM_ALLOWED_ORIGINS: csv,
-    UPSTREAM_TOKEN_ISSUER: z.string().min(1).optional(),
-    UPSTREAM_TOKEN_JWKS_URI: z.url().optional(),
-    UPSTREAM_TOKEN_AUDIENCE: z.string().min(1).optional(),
-    UPSTREAM_PRINCIPAL_ID: z.string().min(1).optional(),
-    WEBPUBSUB_ACCESS_KEYS: csv,
-    TABLES_ENDPOINT: httpsUrl.optional(),
-    TABLES_CONNECTION_STRING: z.string().min(1).optional(),
-    TABLE_PREFIX: z
-      .string()
-      .regex(/^[A-Za-z][A-Za-z0-9]{0,40}$/, 'letters and digits, starting with a letter')
-      .default('moderator'),
-    CLIENT_TOKEN_MINUTES: positiveInt(60),
-    MODERATOR_ROLE: z.string().min(1).default('moderator'),
-    ALLOW_ANONYMOUS: flag,
-    WEBSITE_AUTH_ENABLED: flag,
-    CORS_ORIGINS: csv,
-    AZURE_CLIENT_ID: z.string().min(1).optional(),
-  })
+const environmentSchema = z.object({
+  WEBPUBSUB_ENDPOINT: httpsUrl,
+  WEBPUBSUB_HUB: z
+    .string()
+    .regex(/^[A-Za-z][A-Za-z0-9_`,.[\]]{0,127}$/, 'must be a valid Web PubSub hub name')
+    .default('chat'),
+  WEBPUBSUB_CLIENT_ENDPOINT: httpsUrl.optional(),
+  UPSTREAM_ALLOWED_ORIGINS: csv,
+  UPSTREAM_TOKEN_ISSUER: z.string().min(1).optional(),
+  UPSTREAM_TOKEN_JWKS_URI: z.url().optional(),
+  UPSTREAM_TOKEN_AUDIENCE: z.string().min(1).optional(),
+  UPSTREAM_PRINCIPAL_ID: z.string().min(1).optional(),
+  WEBPUBSUB_ACCESS_KEYS: csv,
+  TABLES_ENDPOINT: httpsUrl.optional(),
+  TABLES_CONNECTION_STRING: z.string().min(1).optional(),
+  TABLE_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z][A-Za-z0-9]{0,40}$/, 'letters and digits, starting with a letter')
+    .default('moderator'),
+  CLIENT_TOKEN_MINUTES: positiveInt(60),
+  MODERATOR_ROLE: z.string().min(1).default('moderator'),
+  ALLOW_ANONYMOUS: flag,
+  WEBSITE_AUTH_ENABLED: flag,
+  CORS_ORIGINS: csv,
+  AZURE_CLIENT_ID: z.string().min(1).optional(),
+});
 
-  .superRefine((env, ctx) => {
-    const tokenSettings = [env.UPSTREAM_TOKEN_ISSUER, env.UPSTREAM_TOKEN_JWKS_URI, env.UPSTREAM_TOKEN_AUDIENCE];
-    const someToken = tokenSettings.some(Boolean) || Boolean(env.UPSTREAM_PRINCIPAL_ID);
-    if (someToken && !(tokenSettings.every(Boolean) && env.UPSTREAM_PRINCIPAL_ID)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['UPSTREAM_TOKEN_*'],
-        message:
-          'set all of UPSTREAM_TOKEN_ISSUER, UPSTREAM_TOKEN_JWKS_URI, UPSTREAM_TOKEN_AUDIENCE and UPSTREAM_PRINCIPAL_ID',
-      });
-    }
-    if (!someToken && env.WEBPUBSUB_ACCESS_KEYS.length === 0) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['UPSTREAM_TOKEN_*'],
-        message:
-          'upstream requests cannot be authenticated: set UPSTREAM_TOKEN_* (managed identity) or WEBPUBSUB_ACCESS_KEYS',
-      });
-    }
-    if (!env.TABLES_ENDPOINT === !env.TABLES_CONNECTION_STRING) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['TABLES_ENDPOINT'],
-        message: 'set exactly one of TABLES_ENDPOINT (managed identity) or TABLES_CONNECTION_STRING (local Azurite)',
-      });
-    }
-  });
+/** Rules across settings, checked on the raw values so they are reported together with every other problem. */
+function combinationProblems(env: Record<string, string | undefined>): string[] {
+  const problems: string[] = [];
+  const tokenNames = [
+    'UPSTREAM_TOKEN_ISSUER',
+    'UPSTREAM_TOKEN_JWKS_URI',
+    'UPSTREAM_TOKEN_AUDIENCE',
+    'UPSTREAM_PRINCIPAL_ID',
+  ];
+  const tokenSet = tokenNames.filter((name) => env[name]);
+  if (tokenSet.length > 0 && tokenSet.length < tokenNames.length) {
+    problems.push(
+      `UPSTREAM_TOKEN_*: set all of ${tokenNames.join(', ')} (missing ${tokenNames.filter((n) => !env[n]).join(', ')})`,
+    );
+  }
+  if (tokenSet.length === 0 && !env.WEBPUBSUB_ACCESS_KEYS) {
+    problems.push(
+      'UPSTREAM_TOKEN_*: upstream requests cannot be authenticated: set UPSTREAM_TOKEN_* (managed identity) or WEBPUBSUB_ACCESS_KEYS',
+    );
+  }
+  if (!env.TABLES_ENDPOINT === !env.TABLES_CONNECTION_STRING) {
+    problems.push(
+      'TABLES_ENDPOINT: set exactly one of TABLES_ENDPOINT (managed identity) or TABLES_CONNECTION_STRING (local Azurite)',
+    );
+  }
+  return problems;
+}
 
 export interface UpstreamTokenSettings {
   issuer: string;
@@ -122,6 +121,7 @@ export function loadSettings(env: Record<string, string | undefined>): Settings 
   );
   const policy = moderationPolicySchema.safeParse(policyInput);
   const fieldToName = new Map(Object.entries(moderationEnvironment).map(([name, field]) => [field as string, name]));
+  const combination = combinationProblems(env);
   const problems = [
     ...(parsed.success
       ? []
@@ -131,8 +131,9 @@ export function loadSettings(env: Record<string, string | undefined>): Settings 
       : policy.error.issues.map(
           (issue) => `${fieldToName.get(String(issue.path[0])) ?? 'MODERATION'}: ${issue.message}`,
         )),
+    ...combination,
   ];
-  if (!parsed.success || !policy.success) throw new SettingsError(problems);
+  if (!parsed.success || !policy.success || combination.length > 0) throw new SettingsError(problems);
   const e = parsed.data;
   const endpointHost = new URL(e.WEBPUBSUB_ENDPOINT).hostname;
   return {

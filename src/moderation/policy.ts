@@ -11,7 +11,13 @@ const count = (min: number, max: number, fallback: number) =>
 
 /** Accepts a list, or one string of terms separated by commas or new lines (as an environment variable holds it). */
 const termList = z.preprocess(
-  (value) => (typeof value === 'string' ? value.split(/[,\n]/) : value),
+  (value) =>
+    typeof value === 'string'
+      ? value
+          .split(/[,\n]/)
+          .map((term) => term.trim())
+          .filter((term) => term !== '')
+      : value,
   z.array(z.string().trim().max(200)).max(100_000),
 );
 

@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { SettingsError } from '../../src/errors.js';
+import { loadSettings } from '../../src/settings.js';
+
+const valid = {
+  WEBPUBSUB_ENDPOINT: 'https://chat.webpubsub.azure.com/',
+  TABLES_ENDPOINT: 'https://acct.table.core.windows.net',
+  UPSTREAM_TOKEN_ISSUER: 'https://sts.windows.net/tenant/',
+  UPSTREAM_TOKEN_JWKS_URI: 'https://login.microsoftonline.com/tenant/discovery/v2.0/keys',
+  UPSTREAM_TOKEN_AUDIENCE: 'api://moderator',
+  UPSTREAM_PRINCIPAL_ID: '00000000-0000-0000-0000-000000000001',
+};
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadSettings(env);
+  } catch (error) {
+    if (error instanceof SettingsError) return error.problems;
+    throw error;
+  }
+  throw new Error('expected a SettingsError');
+}
+
+describe('loadSettings', () => {
+  it('reads a managed-identity configuration with defaults', () => {
+    const settings = loadSettings(valid);
+    expect(settings.webPubSub).toEqual({
+      endpoint: 'https://chat.webpubsub.azure.com',
+      hub: 'chat',
+      clientEndpoint: undefined,
+    });
+    expect(settings.upstream.allowedOrigins).toEqual(['chat.webpubsub.azure.com']);
+    expect(settings.upstream.token?.principalId).toBe(valid.UPSTREAM_PRINCIPAL_ID);
+    expect(settings.tables).toEqual({ endpoint: 'https://acct.table.core.windows.net', connectionString: undefined });
+    expect(settings.allowAnonymous).toBe(false);
+    expect(settings.platformAuthEnabled).toBe(false);
+    expect(settings.moderation.maxLength).toBe(500);
+  });
+
+  it('maps moderation settings onto the policy, with lists from comma-separated values', () => {
+    const settings = loadSettings({ ...valid, MODERATION_MAX_LENGTH: '80', MODERATION_BLOCKLIST: 'foo, bar baz' });
+    expect(settings.moderation.maxLength).toBe(80);
+    expect(settings.moderation.blocklist).toEqual(['foo', 'bar baz']);
+  });
+
+  it('lists every problem at once, by variable name', () => {
+    const problems = problemsOf({
+      WEBPUBSUB_HUB: '9bad',
+      MODERATION_MAX_LENGTH: 'lots',
+      UPSTREAM_TOKEN_ISSUER: 'x',
+    });
+    expect(problems.join('\n')).toMatch(/WEBPUBSUB_ENDPOINT/);
+    expect(problems.join('\n')).toMatch(/WEBPUBSUB_HUB/);
+    expect(problems.join('\n')).toMatch(/MODERATION_MAX_LENGTH/);
+    expect(problems.join('\n')).toMatch(/UPSTREAM_TOKEN_/);
+    expect(problems.join('\n')).toMatch(/TABLES_ENDPOINT/);
+  });
+
+  it('refuses a configuration that cannot authenticate upstream requests', () => {
+    const { UPSTREAM_TOKEN_ISSUER, UPSTREAM_TOKEN_JWKS_URI, UPSTREAM_TOKEN_AUDIENCE, UPSTREAM_PRINCIPAL_ID, ...rest } =
+      valid;
+    expect(problemsOf(rest).join()).toMatch(/cannot be authenticated/);
+    expect(loadSettings({ ...rest, WEBPUBSUB_ACCESS_KEYS: 'k1,k2' }).upstream.accessKeys).toEqual(['k1', 'k2']);
+  });
+});
