@@ -63,7 +63,8 @@ export class Chatter {
   readonly replies: Reply[] = [];
   disconnectReason: string | undefined;
   connectionId: string | undefined;
-  private joinedUrl: string | undefined;
+  /** The client URL from the latest `joined` reply: its token carries the room. */
+  joinedUrl: string | undefined;
   readonly client: WebPubSubClient;
 
   private constructor(
