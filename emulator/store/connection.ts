@@ -1,0 +1,121 @@
+import type { WebSocket } from 'ws';
+import { type OutboundMessage, systemFrames } from '../protocol/outbound-message.js';
+import { ConnectionPermissions } from './permissions.js';
+
+export type ClientProtocolKind = 'simple' | 'json' | 'reliable';
+
+export interface ConnectionInit {
+  id: string;
+  hub: string;
+  userId?: string | undefined;
+  protocol: ClientProtocolKind;
+  subprotocol?: string | undefined;
+  roles: Iterable<string>;
+  connectionState?: string | undefined;
+  reconnectionToken?: string | undefined;
+}
+
+interface UnackedFrame {
+  sequenceId: number;
+  frame: Buffer;
+}
+
+/** Reliable clients may fall this far behind before the oldest un-acked messages are dropped. */
+const unackedLimits = { count: 1000, bytes: 16 * 1024 * 1024 };
+
+/** A client connection; outlives its socket while a reliable session waits for recovery. */
+export class Connection {
+  readonly id: string;
+  readonly hub: string;
+  readonly userId: string | undefined;
+  readonly protocol: ClientProtocolKind;
+  readonly subprotocol: string | undefined;
+  readonly reconnectionToken: string | undefined;
+  readonly roles: Set<string>;
+  readonly permissions: ConnectionPermissions;
+  readonly groups = new Set<string>();
+  /** ackIds already handled, so a repeat is answered `Duplicate`. */
+  readonly handledAckIds = new Set<number>();
+  /** Base64 `ce-connectionState`, replaced by upstream replies. */
+  connectionState: string | undefined;
+  /** Upstream calls of this connection run one after another, in order. */
+  upstreamQueue: Promise<void> = Promise.resolve();
+  socket: WebSocket | undefined;
+  recoveryTimer: NodeJS.Timeout | undefined;
+  closed = false;
+
+  private nextSequenceId = 1;
+  private readonly unacked: UnackedFrame[] = [];
+  private unackedBytes = 0;
+
+  constructor(init: ConnectionInit) {
+    this.id = init.id;
+    this.hub = init.hub;
+    this.userId = init.userId;
+    this.protocol = init.protocol;
+    this.subprotocol = init.subprotocol;
+    this.reconnectionToken = init.reconnectionToken;
+    this.connectionState = init.connectionState;
+    this.roles = new Set(init.roles);
+    this.permissions = new ConnectionPermissions(this.roles);
+  }
+
+  /** The name OData filters use. */
+  get connectionId(): string {
+    return this.id;
+  }
+
+  get isPubSub(): boolean {
+    return this.protocol !== 'simple';
+  }
+
+  deliver(message: OutboundMessage): void {
+    switch (this.protocol) {
+      case 'simple':
+        this.socket?.send(message.payload, { binary: message.isBinaryForSimpleClient });
+        return;
+      case 'json':
+        this.socket?.send(message.pubSubFrame(), { binary: false });
+        return;
+      case 'reliable': {
+        const sequenceId = this.nextSequenceId++;
+        const frame = message.reliableFrame(sequenceId);
+        this.remember({ sequenceId, frame });
+        this.socket?.send(frame, { binary: false });
+      }
+    }
+  }
+
+  /** Frames outside the message sequence (acks, pongs, system messages). */
+  sendFrame(frame: Buffer): void {
+    this.socket?.send(frame, { binary: false });
+  }
+
+  sendConnected(): void {
+    this.sendFrame(systemFrames.connected(this.id, this.userId, this.reconnectionToken));
+  }
+
+  /** `sequenceAck` is cumulative. */
+  acknowledge(sequenceId: number): void {
+    let drop = 0;
+    while (drop < this.unacked.length && (this.unacked[drop]?.sequenceId ?? Infinity) <= sequenceId) {
+      this.unackedBytes -= this.unacked[drop]?.frame.length ?? 0;
+      drop++;
+    }
+    if (drop > 0) this.unacked.splice(0, drop);
+  }
+
+  resendUnacked(): void {
+    for (const { frame } of this.unacked) this.socket?.send(frame, { binary: false });
+  }
+
+  private remember(entry: UnackedFrame): void {
+    this.unacked.push(entry);
+    this.unackedBytes += entry.frame.length;
+    while (this.unacked.length > unackedLimits.count || this.unackedBytes > unackedLimits.bytes) {
+      const dropped = this.unacked.shift();
+      if (!dropped) break;
+      this.unackedBytes -= dropped.frame.length;
+    }
+  }
+}
