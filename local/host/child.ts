@@ -1,0 +1,54 @@
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { forwardLines, type LogLine, stopChild } from '../processes.js';
+import type { HostMessage } from './main.js';
+
+export interface FunctionsHostProcessOptions {
+  port?: number;
+  /** The whole environment of the child (the app's settings included). */
+  env: NodeJS.ProcessEnv;
+  log?: LogLine;
+  readyTimeoutMs?: number;
+}
+
+export interface FunctionsHostProcess {
+  url: string;
+  pid: number;
+  close(): Promise<void>;
+}
+
+/**
+ * Runs `local/host/main.ts` in a child process, so the app gets its own environment (managed identity settings are
+ * read once per process) and its own `NODE_EXTRA_CA_CERTS`, as it would on the platform.
+ */
+export async function startFunctionsHostProcess(options: FunctionsHostProcessOptions): Promise<FunctionsHostProcess> {
+  const log = options.log ?? (() => {});
+  const child = fork(fileURLToPath(new URL('./main.ts', import.meta.url)), [], {
+    execArgv: ['--import', 'tsx'],
+    env: { ...options.env, LOCAL_FUNCTIONS_PORT: String(options.port ?? 0) },
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+  });
+  forwardLines(child.stdout, '[functions]', log);
+  forwardLines(child.stderr, '[functions]', log);
+  try {
+    const url = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error('The Functions host did not report readiness in time.')),
+        options.readyTimeoutMs ?? 30_000,
+      );
+      child.once('message', (message: HostMessage) => {
+        clearTimeout(timer);
+        if (message.type === 'ready') resolve(message.url);
+        else reject(new Error(`The Functions host failed to start: ${message.message}`));
+      });
+      child.once('exit', (code, signal) => {
+        clearTimeout(timer);
+        reject(new Error(`The Functions host exited (${code ?? signal}) before it was ready.`));
+      });
+    });
+    return { url, pid: child.pid ?? -1, close: () => stopChild(child) };
+  } catch (error) {
+    await stopChild(child);
+    throw error;
+  }
+}

@@ -1,0 +1,56 @@
+/**
+ * `npm start`: the whole stack on the well-known ports (`npm start -- --free-ports` for free ones), its URLs printed,
+ * stopped cleanly on Ctrl-C or SIGTERM.
+ */
+import { type Stack, startStack } from './stack.js';
+
+function describe(stack: Stack): string {
+  const signIn = (userId: string, roles: string, redirect: string) =>
+    `${stack.appUrl}/.auth/login/dev?userId=${userId}${roles ? `&roles=${roles}` : ''}&post_login_redirect_uri=${redirect}`;
+  return [
+    '',
+    'webpubsub-moderator local stack is running',
+    `  App (Functions host)   ${stack.appUrl}/api/`,
+    `  Chat page              ${stack.appUrl}/`,
+    `  Moderator page         ${stack.appUrl}/moderator`,
+    `  Sign in as alice       ${signIn('alice', '', '/')}`,
+    `  Sign in as bob         ${signIn('bob', '', '/')}`,
+    `  Sign in as moderator   ${signIn('mod', 'moderator', '/moderator')}`,
+    `  Who am I / sign out    ${stack.appUrl}/.auth/me  ${stack.appUrl}/.auth/logout`,
+    `  Web PubSub emulator    ${stack.emulator.httpUrl}  ${stack.emulator.httpsUrl ?? ''}`,
+    `  Emulator connection    ${stack.emulator.connectionString}`,
+    `  Azurite (Table)        ${stack.tablesConnectionString}`,
+    `  Managed identity       ${stack.identity.endpoint}  (issuer ${stack.identity.issuer})`,
+    '',
+    'Press Ctrl-C to stop.',
+    '',
+  ].join('\n');
+}
+
+async function main(): Promise<void> {
+  const log = (line: string) => process.stdout.write(`${line}\n`);
+  const stack = await startStack({ fixedPorts: !process.argv.includes('--free-ports'), log });
+  log(describe(stack));
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    log(`\n${signal}: stopping the local stack…`);
+    stack.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        log(`Stopping failed: ${String(error)}`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(
+    `The local stack failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
+  process.exit(1);
+});
