@@ -13,7 +13,6 @@ export interface AzuriteTableOptions {
 export interface RunningAzuriteTable {
   tableEndpoint: string;
   connectionString: string;
-  pid: number;
   close(): Promise<void>;
 }
 
@@ -53,7 +52,6 @@ export async function startAzuriteTable(options: AzuriteTableOptions = {}): Prom
   return {
     tableEndpoint,
     connectionString: `DefaultEndpointsProtocol=http;AccountName=${devAccountName};AccountKey=${devAccountKey};TableEndpoint=${tableEndpoint};`,
-    pid: child.pid ?? -1,
     close: () => stopChild(child),
   };
 }

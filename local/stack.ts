@@ -19,8 +19,6 @@ export interface Stack {
   identity: RunningIdentityEndpoint;
   tablesConnectionString: string;
   appPrincipalId: string;
-  /** Process ids of the child processes (Azurite, Functions host), so callers can check they are gone. */
-  childPids: number[];
   close(): Promise<void>;
 }
 
@@ -127,7 +125,6 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       identity,
       tablesConnectionString: azurite.connectionString,
       appPrincipalId: appIdentity.principalId,
-      childPids: [azurite.pid, host.pid],
       close: closeAll,
     };
   } catch (error) {

@@ -13,7 +13,6 @@ export interface FunctionsHostProcessOptions {
 
 export interface FunctionsHostProcess {
   url: string;
-  pid: number;
   close(): Promise<void>;
 }
 
@@ -46,7 +45,7 @@ export async function startFunctionsHostProcess(options: FunctionsHostProcessOpt
         reject(new Error(`The Functions host exited (${code ?? signal}) before it was ready.`));
       });
     });
-    return { url, pid: child.pid ?? -1, close: () => stopChild(child) };
+    return { url, close: () => stopChild(child) };
   } catch (error) {
     await stopChild(child);
     throw error;
