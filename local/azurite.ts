@@ -40,6 +40,10 @@ export async function startAzuriteTable(options: AzuriteTableOptions = {}): Prom
     ],
     { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] },
   );
+  // Azurite does not notice its parent going away; take it down with this process however it exits normally.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  child.once('exit', () => process.off('exit', killOnExit));
   forwardLines(child.stdout, '[azurite]', log);
   forwardLines(child.stderr, '[azurite]', log);
   try {
