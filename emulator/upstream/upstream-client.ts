@@ -93,7 +93,8 @@ export class UpstreamClient {
     try {
       response = await fetch(url, {
         method: 'OPTIONS',
-        headers: { 'webhook-request-origin': this.options.origin },
+        // web-pubsub-express answers the preflight only when ce-awpsversion is present.
+        headers: { 'webhook-request-origin': this.options.origin, 'ce-awpsversion': '1.0' },
         signal: AbortSignal.timeout(this.timeoutMs),
       });
       await response.arrayBuffer();
