@@ -7,8 +7,11 @@ interface TrieNode {
 }
 
 export interface Blocklist {
-  /** Whether any blocked term occurs as a run of whole words in one of the folded word sequences. */
-  matches(...sequences: (readonly string[] | undefined)[]): boolean;
+  /**
+   * Whether a blocked term occurs as a run of whole words in normalised text (see `normalizeForMatching`), read
+   * plainly (`plainWords`, the caller has them already) or with leetspeak symbols as letters.
+   */
+  matches(normalized: string, plainWords: readonly string[]): boolean;
 }
 
 /**
@@ -43,16 +46,19 @@ export function createBlocklist(terms: readonly string[]): Blocklist {
     return false;
   };
 
+  const occursIn = (sequence: readonly string[]): boolean => {
+    for (let start = 0; start < sequence.length; start++) {
+      if (startsAt(sequence, start)) return true;
+    }
+    return false;
+  };
+
   return {
-    matches(...sequences) {
+    matches(normalized, plainWords) {
       if (root.next.size === 0) return false;
-      for (const sequence of sequences) {
-        if (sequence === undefined) continue;
-        for (let start = 0; start < sequence.length; start++) {
-          if (startsAt(sequence, start)) return true;
-        }
-      }
-      return false;
+      if (occursIn(plainWords)) return true;
+      const leet = leetWords(normalized);
+      return leet !== undefined && occursIn(leet);
     },
   };
 }

@@ -1,5 +1,5 @@
 import { createBlocklist } from './blocklist.js';
-import { exceedsCodePoints, isBlank, leetWords, normalizeForMatching, toWellFormed, words } from './normalize.js';
+import { exceedsCodePoints, isBlank, normalizeForMatching, toWellFormed, words } from './normalize.js';
 import {
   type ConnectionModerationState,
   connectionModerationStateSchema,
@@ -119,7 +119,7 @@ export function createModerator(policyInput: ModerationPolicy): Moderator {
         return refuse('profanity', 'Your message contains language that is not allowed here.', true);
       }
       const plainWords = words(normalized);
-      if (blocklist.matches(plainWords, leetWords(normalized))) {
+      if (blocklist.matches(normalized, plainWords)) {
         return refuse('blocklist', 'Your message contains a word or phrase that is blocked in this room.', true);
       }
       const fingerprint = fingerprintOf(plainWords, normalized);
