@@ -17,6 +17,13 @@ export interface RunningAzuriteTable {
 }
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+/**
+ * Preloaded into Azurite, which never notices its parent going away: the IPC channel closes when the parent dies,
+ * even by SIGKILL, and Azurite exits with it. The channel is unref'd so it does not keep Azurite alive by itself.
+ */
+const exitWithParent = `data:text/javascript,${encodeURIComponent(
+  "process.channel?.unref(); process.on('disconnect', () => process.exit(0));",
+)}`;
 /** Azurite's well-known development account; public, and accepted by nothing but emulators. */
 const devAccountName = 'devstoreaccount1';
 const devAccountKey = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
@@ -27,8 +34,11 @@ export async function startAzuriteTable(options: AzuriteTableOptions = {}): Prom
   const log = options.log ?? (() => {});
   const port = options.port || (await findFreePort(host));
   const child = spawn(
-    resolve(repoRoot, 'node_modules/.bin/azurite-table'),
+    process.execPath,
     [
+      '--import',
+      exitWithParent,
+      resolve(repoRoot, 'node_modules/azurite/dist/src/table/main.js'),
       '--tableHost',
       host,
       '--tablePort',
@@ -38,12 +48,8 @@ export async function startAzuriteTable(options: AzuriteTableOptions = {}): Prom
       '--silent',
       '--skipApiVersionCheck',
     ],
-    { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] },
+    { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] },
   );
-  // Azurite does not notice its parent going away; take it down with this process however it exits normally.
-  const killOnExit = () => child.kill('SIGKILL');
-  process.once('exit', killOnExit);
-  child.once('exit', () => process.off('exit', killOnExit));
   forwardLines(child.stdout, '[azurite]', log);
   forwardLines(child.stderr, '[azurite]', log);
   try {

@@ -1,7 +1,9 @@
+import { spawn } from 'node:child_process';
 import { connect } from 'node:net';
 import { TableClient } from '@azure/data-tables';
 import { describe, expect, it } from 'vitest';
 import { startAzuriteTable } from '../../local/azurite.js';
+import { descendantsOf, survivorsAfter } from '../unit/local/fixtures/process-tree.js';
 
 describe('Azurite Table child process', () => {
   it('serves the Tables SDK through its connection string, and stops listening when closed', async () => {
@@ -26,5 +28,18 @@ describe('Azurite Table child process', () => {
       socket.once('error', () => resolve(true));
     });
     expect(refused).toBe(true);
+  });
+
+  it('exits when its parent dies abruptly', async () => {
+    const script = `import { startAzuriteTable } from ${JSON.stringify(new URL('../../local/azurite.ts', import.meta.url).href)};
+      await startAzuriteTable(); console.log('ready');`;
+    const parent = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    await new Promise((resolve) => parent.stdout.once('data', resolve));
+    const azurite = descendantsOf(parent.pid ?? -1);
+    expect(azurite.length).toBeGreaterThan(0);
+    parent.kill('SIGKILL');
+    expect(await survivorsAfter(azurite, 5000)).toEqual([]);
   });
 });

@@ -1,36 +1,8 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { WebPubSubClient } from '@azure/web-pubsub-client';
 import { describe, expect, it } from 'vitest';
-
-/** Every process below `pid`, from the kernel's process table. */
-function descendantsOf(pid: number): number[] {
-  const rows = execFileSync('ps', ['-e', '-o', 'pid=,ppid='], { encoding: 'utf8' })
-    .trim()
-    .split('\n')
-    .map((row) => row.trim().split(/\s+/).map(Number));
-  const found: number[] = [];
-  const queue = [pid];
-  while (queue.length > 0) {
-    const parent = queue.shift();
-    for (const [child, ppid] of rows) {
-      if (ppid === parent && child !== undefined) {
-        found.push(child);
-        queue.push(child);
-      }
-    }
-  }
-  return found;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { descendantsOf, survivorsAfter } from '../unit/local/fixtures/process-tree.js';
 
 describe('npm start (local/start.ts)', () => {
   it('runs the wired stack, prints its URLs, and leaves no process behind on SIGINT', { timeout: 90_000 }, async () => {
@@ -81,8 +53,9 @@ describe('npm start (local/start.ts)', () => {
       expect(processes.length).toBeGreaterThanOrEqual(2);
       child.kill('SIGINT');
       expect(await exited).toBe(0);
-      expect(processes.filter(isAlive)).toEqual([]);
+      expect(await survivorsAfter(processes, 1000)).toEqual([]);
     } finally {
+      // Even SIGKILL leaves nothing behind: the children exit when their IPC channel to start.ts closes.
       if (child.exitCode === null) child.kill('SIGKILL');
     }
   });
