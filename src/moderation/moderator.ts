@@ -53,7 +53,9 @@ export function createModerator(policyInput: ModerationPolicy): Moderator {
   const historyMs = Math.max(rateWindowMs, floodWindowMs);
 
   return {
-    moderate(text, state, nowMs) {
+    moderate(input, state, nowMs) {
+      // Callers pass parsed JSON bodies; anything that is not a string is an empty message, not a crash.
+      const text = typeof input === 'string' ? input : '';
       const current = connectionModerationStateSchema.safeParse(state).data ?? initialModerationState();
       const now = Number.isFinite(nowMs) ? Math.max(0, Math.floor(nowMs)) : current.at;
       // Both directions, so a clock that jumped back cannot pin old messages in the window.

@@ -32,6 +32,7 @@ export const moderationPolicySchema = z.object({
   /** The `floodRepeats`-th copy of the same normalised text within `floodWindowSeconds` is refused. */
   floodRepeats: count(2, HISTORY_LIMIT, 3),
   floodWindowSeconds: count(1, 3600, 30),
+  /** Set it at or above `evictAfterStrikes` to evict without muting first. */
   mutedAfterStrikes: count(1, 1000, 2),
   muteSeconds: count(1, 86_400, 60),
   evictAfterStrikes: count(1, 1000, 3),

@@ -181,9 +181,11 @@ describe('state', () => {
     expect(session.state.recent.length).toBeLessThanOrEqual(HISTORY_LIMIT);
   });
 
-  it('treats an unreadable state as fresh and survives a clock that jumps back', () => {
+  it('treats an unreadable state as fresh, a non-string as empty, and survives a clock that jumps back', () => {
     const garbage = { strikes: 'many' } as unknown as ConnectionModerationState;
     expect(defaultModerator.moderate('hi', garbage, 0).verdict).toMatchObject({ allowed: true });
+    const notText = { text: 'hi' } as unknown as string;
+    expect(defaultModerator.moderate(notText, initialModerationState(), 0).verdict).toMatchObject({ rule: 'empty' });
 
     const session = chatSession({ rateMessages: 1, rateWindowSeconds: 10 });
     session.send('now', 1_000_000);
