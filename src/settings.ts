@@ -112,11 +112,13 @@ export interface Settings {
 }
 
 /** Reads and validates every setting once; throws one SettingsError listing every problem. */
-export function loadSettings(env: Record<string, string | undefined>): Settings {
+export function loadSettings(rawEnv: Record<string, string | undefined>): Settings {
+  // An empty value means "not set" (App Service and local.settings.json write empty strings for cleared settings).
+  const env = Object.fromEntries(Object.entries(rawEnv).filter(([, value]) => value !== undefined && value !== ''));
   const parsed = environmentSchema.safeParse(env);
   const policyInput = Object.fromEntries(
     Object.entries(moderationEnvironment)
-      .filter(([name]) => env[name] !== undefined && env[name] !== '')
+      .filter(([name]) => env[name] !== undefined)
       .map(([name, field]) => [field, env[name]]),
   );
   const policy = moderationPolicySchema.safeParse(policyInput);

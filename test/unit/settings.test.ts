@@ -63,3 +63,14 @@ describe('loadSettings', () => {
     expect(loadSettings({ ...rest, WEBPUBSUB_ACCESS_KEYS: 'k1,k2' }).upstream.accessKeys).toEqual(['k1', 'k2']);
   });
 });
+
+describe('loadSettings with the example file', () => {
+  it('treats empty values as unset, so local.settings.json.example needs only its placeholders filled', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const example = JSON.parse(await readFile(new URL('../../local.settings.json.example', import.meta.url), 'utf8'));
+    const values = { ...example.Values, ...valid };
+    const settings = loadSettings(values);
+    expect(settings.webPubSub.clientEndpoint).toBeUndefined();
+    expect(settings.moderation.blocklist).toEqual([]);
+  });
+});
