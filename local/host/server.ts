@@ -114,11 +114,7 @@ export async function startFunctionsHost(options: FunctionsHostOptions): Promise
       log(
         `[${new Date().toISOString()}] [${functionName}] error: Executed '${functionName}' (Failed, Id=${invocationId}): ${formatError(error)}`,
       );
-      return writeHostResponse(
-        request,
-        response,
-        jsonResponse(500, { code: 'InternalServerError', message: 'An internal server error occurred.' }),
-      );
+      return writeHostResponse(request, response, internalServerError());
     }
     await writeFunctionResponse(request, response, result);
   };
@@ -127,11 +123,7 @@ export async function startFunctionsHost(options: FunctionsHostOptions): Promise
     handle(request, response).catch((error: unknown) => {
       log(`[${new Date().toISOString()}] host error: ${formatError(error)}`);
       if (!response.headersSent) {
-        writeHostResponse(
-          request,
-          response,
-          jsonResponse(500, { code: 'InternalServerError', message: 'An internal server error occurred.' }),
-        );
+        writeHostResponse(request, response, internalServerError());
       } else {
         response.destroy();
       }
@@ -190,6 +182,11 @@ export function serializeCookie(cookie: Cookie): string {
   if (cookie.httpOnly) parts.push('HttpOnly');
   if (cookie.sameSite) parts.push(`SameSite=${cookie.sameSite}`);
   return parts.join('; ');
+}
+
+/** What the caller sees of any failure: nothing about its cause, which goes to the log. */
+function internalServerError(): HostResponse {
+  return jsonResponse(500, { code: 'InternalServerError', message: 'An internal server error occurred.' });
 }
 
 function writeHostResponse(request: IncomingMessage, response: ServerResponse, hostResponse: HostResponse): void {
