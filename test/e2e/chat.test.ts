@@ -44,12 +44,23 @@ describe('chat through moderation', () => {
   it('escalates strikes to eviction with a reason, and refuses the banned user on reconnect', async () => {
     const mallory = await chatter('mallory');
     await mallory.join('arena');
-    const verdicts = [];
-    for (const text of ['forbiddenword one', 'forbiddenword two', 'forbiddenword three']) {
-      verdicts.push(await mallory.chat('arena', text));
-    }
-    expect(verdicts.map((v) => v.rule)).toEqual(['blocklist', 'blocklist', 'muted']);
-    expect(verdicts.at(-1)?.action).toBe('evict');
+    expect(await mallory.chat('arena', 'forbiddenword one')).toMatchObject({
+      rule: 'blocklist',
+      strikes: 1,
+      action: 'none',
+    });
+    expect(await mallory.chat('arena', 'a secret   phrase')).toMatchObject({
+      rule: 'blocklist',
+      strikes: 2,
+      action: 'mute',
+    });
+    expect(await mallory.chat('arena', 'hello?')).toMatchObject({ type: 'refused', rule: 'muted' });
+    await new Promise((resolve) => setTimeout(resolve, 1_100)); // MODERATION_MUTE_SECONDS=1 in the test stack
+    expect(await mallory.chat('arena', 'forbiddenword three')).toMatchObject({
+      rule: 'blocklist',
+      strikes: 3,
+      action: 'evict',
+    });
     const reason = await eventually(() => mallory.disconnectReason);
     expect(reason).toMatch(/banned until/);
 

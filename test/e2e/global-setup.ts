@@ -11,7 +11,11 @@ declare module 'vitest' {
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const stack = await startStack({
     // Small limits so the policy's escalation shows within a few messages.
-    appSettings: { MODERATION_BLOCKLIST: 'forbiddenword,secret phrase', MODERATION_BAN_MINUTES: '5' },
+    appSettings: {
+      MODERATION_BLOCKLIST: 'forbiddenword,secret phrase',
+      MODERATION_MUTE_SECONDS: '1',
+      MODERATION_BAN_MINUTES: '5',
+    },
   });
   project.provide('stack', {
     appUrl: stack.appUrl,
