@@ -1,0 +1,192 @@
+import type { PageConfig } from './config.js';
+
+export interface Principal {
+  userId: string;
+  roles: string[];
+}
+
+export interface Negotiated {
+  url: string;
+  userId: string;
+  expiresAt: string;
+}
+
+export interface RoomSummary {
+  room: string;
+  connections: number;
+}
+
+export interface RoomConnection {
+  connectionId: string;
+  userId: string;
+  joinedAt: string;
+}
+
+export interface EvictRequest {
+  connectionId: string;
+  permission: 'sendToGroup';
+  room: string;
+  reason: string;
+  banMinutes?: number;
+}
+
+export interface EvictResult {
+  revokeStatus: number;
+  closeStatus: number;
+  bannedUntil?: string;
+}
+
+export interface Ban {
+  userId: string;
+  until: string;
+  reason: string;
+  actor: string;
+  createdAt: string;
+}
+
+export interface AuditEntry {
+  id: string;
+  at: string;
+  actor: string;
+  action: string;
+  target?: string;
+  connectionId?: string;
+  room?: string;
+  rule?: string;
+  reason?: string;
+  outcome: string;
+  error?: string;
+}
+
+export interface AuditPage {
+  entries: AuditEntry[];
+  next?: string;
+}
+
+export interface AnnounceResult {
+  token: string;
+  broadcastStatus: number;
+}
+
+/** An answer other than 2xx, with the app's `{ code, message }` when it sent one. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+const roleClaimTypes = new Set(['roles', 'http://schemas.microsoft.com/ws/2008/06/identity/claims/role']);
+
+/** The app over HTTP: App Service Authentication pages and the Functions API, always with the session cookie. */
+export class AppApi {
+  constructor(private readonly config: PageConfig) {}
+
+  url(path: string): string {
+    return `${this.config.apiBaseUrl}${path}`;
+  }
+
+  /** Where the browser goes to sign in; `userId` and `roles` only mean something to the local `dev` provider. */
+  loginUrl(returnTo: string, devUser?: { userId: string; roles?: string[] }): string {
+    const url = new URL(this.url(`/.auth/login/${encodeURIComponent(this.config.loginProvider)}`));
+    if (devUser) {
+      url.searchParams.set('userId', devUser.userId);
+      if (devUser.roles?.length) url.searchParams.set('roles', devUser.roles.join(','));
+    }
+    url.searchParams.set('post_login_redirect_uri', this.redirectTarget(returnTo));
+    return url.href;
+  }
+
+  logoutUrl(returnTo: string): string {
+    const url = new URL(this.url('/.auth/logout'));
+    url.searchParams.set('post_logout_redirect_uri', this.redirectTarget(returnTo));
+    return url.href;
+  }
+
+  get usesDevLogin(): boolean {
+    return this.config.loginProvider === 'dev';
+  }
+
+  /** The signed-in user, or undefined when nobody is. */
+  async me(): Promise<Principal | undefined> {
+    try {
+      const [identity] =
+        await this.request<{ user_id: string; user_claims?: { typ: string; val: string }[] }[]>('/.auth/me');
+      if (!identity) return undefined;
+      const roles = (identity.user_claims ?? []).filter((c) => roleClaimTypes.has(c.typ)).map((c) => c.val);
+      return { userId: identity.user_id, roles };
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 401) return undefined;
+      throw error;
+    }
+  }
+
+  negotiate(): Promise<Negotiated> {
+    return this.request('/api/negotiate');
+  }
+
+  async rooms(): Promise<RoomSummary[]> {
+    return (await this.request<{ rooms: RoomSummary[] }>('/api/moderate/rooms')).rooms;
+  }
+
+  async roomConnections(room: string): Promise<RoomConnection[]> {
+    const path = `/api/moderate/rooms/${encodeURIComponent(room)}/connections`;
+    return (await this.request<{ connections: RoomConnection[] }>(path)).connections;
+  }
+
+  evict(body: EvictRequest): Promise<EvictResult> {
+    return this.request('/api/moderate/evict', jsonPost(body));
+  }
+
+  async bans(): Promise<Ban[]> {
+    return (await this.request<{ bans: Ban[] }>('/api/moderate/bans')).bans;
+  }
+
+  async unban(userId: string): Promise<void> {
+    await this.request(`/api/moderate/bans/${encodeURIComponent(userId)}`, { method: 'DELETE' });
+  }
+
+  audit(limit: number, before?: string): Promise<AuditPage> {
+    const query = new URLSearchParams({ limit: String(limit) });
+    if (before) query.set('before', before);
+    return this.request(`/api/moderate/audit?${query}`);
+  }
+
+  announce(message: string, room?: string): Promise<AnnounceResult> {
+    return this.request('/api/announce', jsonPost(room ? { message, room } : { message }));
+  }
+
+  private async request<T>(path: string, init: RequestInit = {}): Promise<T> {
+    const response = await fetch(this.url(path), {
+      ...init,
+      credentials: 'include',
+      headers: { accept: 'application/json', ...init.headers },
+    });
+    if (!response.ok) throw await apiError(response);
+    if (response.status === 204) return undefined as T;
+    return (await response.json()) as T;
+  }
+
+  /** Easy Auth redirects to a path on its own origin; pages hosted elsewhere need their full URL (allow-listed). */
+  private redirectTarget(returnTo: string): string {
+    const target = new URL(returnTo, window.location.href);
+    return target.origin === new URL(this.config.apiBaseUrl).origin
+      ? `${target.pathname}${target.search}`
+      : target.href;
+  }
+}
+
+function jsonPost(body: unknown): RequestInit {
+  return { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
+}
+
+async function apiError(response: Response): Promise<ApiError> {
+  const body = (await response.json().catch(() => undefined)) as { code?: unknown; message?: unknown } | undefined;
+  const code = typeof body?.code === 'string' ? body.code : `Http${response.status}`;
+  const message = typeof body?.message === 'string' ? body.message : `The app answered ${response.status}.`;
+  return new ApiError(response.status, code, message);
+}

@@ -1,0 +1,185 @@
+import { AppApi } from './api.js';
+import { type AppReply, ChatConnection, type ConnectionStatus, type RefusalRule } from './chat-connection.js';
+import { pageConfig } from './config.js';
+import { byId } from './dom.js';
+import { MessageLog, noticeKind } from './message-log.js';
+import { PageChrome } from './page.js';
+
+const defaultRoom = 'lobby';
+
+const ruleLabels: Record<RefusalRule, string> = {
+  profanity: 'Profanity',
+  blocklist: 'Blocked word',
+  length: 'Too long',
+  empty: 'Empty message',
+  rate: 'Too many messages',
+  flood: 'Repeated message',
+  muted: 'Muted',
+  'not-in-room': 'Not in the room',
+};
+
+/** The chat page: sign in, join a room, talk, and see clearly when moderation steps in. */
+class ChatPage {
+  private readonly api = new AppApi(pageConfig());
+  private readonly chrome = new PageChrome(this.api);
+  private readonly section = byId('chat', HTMLElement);
+  private readonly roomForm = byId('room-form', HTMLFormElement);
+  private readonly roomInput = byId('room-input', HTMLInputElement);
+  private readonly roomName = byId('room-name', HTMLElement);
+  private readonly banner = byId('banner', HTMLElement);
+  private readonly bannerText = byId('banner-text', HTMLElement);
+  private readonly bannerAction = byId('banner-action', HTMLButtonElement);
+  private readonly sendForm = byId('send-form', HTMLFormElement);
+  private readonly messageInput = byId('message-input', HTMLInputElement);
+  private readonly sendButton = byId('send-button', HTMLButtonElement);
+  private readonly joinButton = byId('join-button', HTMLButtonElement);
+  private readonly feedback = byId('feedback', HTMLElement);
+  private readonly log = new MessageLog(byId('messages', HTMLOListElement));
+  private readonly connection: ChatConnection;
+  private userId = '';
+  private muted = false;
+
+  constructor() {
+    this.connection = new ChatConnection({
+      api: this.api,
+      onChat: (line) => this.log.chat(line, line.from === this.userId),
+      onNotice: (text, scope) => this.log.notice(text, scope === 'everyone' ? 'announcement' : noticeKind(text)),
+      onReply: (reply) => this.onReply(reply),
+      onStatus: (status) => this.onStatus(status),
+    });
+    this.roomForm.addEventListener('submit', (event) => {
+      event.preventDefault();
+      void this.join(this.roomInput.value.trim());
+    });
+    this.sendForm.addEventListener('submit', (event) => {
+      event.preventDefault();
+      void this.send();
+    });
+    this.bannerAction.addEventListener('click', () => {
+      this.hideBanner();
+      void this.connection.start();
+    });
+    window.addEventListener('offline', () => this.chrome.setStatus('Offline: waiting for the network…', 'busy'));
+  }
+
+  async run(): Promise<void> {
+    let principal: Awaited<ReturnType<AppApi['me']>>;
+    try {
+      principal = await this.api.me();
+    } catch {
+      this.chrome.setStatus('The chat service is unreachable', 'bad');
+      return;
+    }
+    if (!principal) {
+      this.chrome.showSignIn();
+      return;
+    }
+    this.userId = principal.userId;
+    this.chrome.showUser(principal);
+    this.section.hidden = false;
+    this.roomInput.value = new URLSearchParams(window.location.search).get('room') ?? defaultRoom;
+    this.setConnected(false);
+    await this.connection.start();
+  }
+
+  private onStatus(status: ConnectionStatus): void {
+    this.chrome.showConnection(status);
+    this.setConnected(status.state === 'connected');
+    switch (status.state) {
+      case 'connected':
+        if (!this.muted) this.hideBanner();
+        // A reconnect with the joined URL lands back in the room by itself.
+        if (!this.connection.room) void this.join(this.roomInput.value.trim() || defaultRoom);
+        this.messageInput.focus();
+        break;
+      case 'removed':
+        this.showBanner(`You were removed from the chat: ${status.reason}`, 'Try to rejoin');
+        break;
+      case 'banned':
+        this.showBanner(status.message, 'Check again');
+        break;
+      case 'signed-out':
+        this.section.hidden = true;
+        this.chrome.showSignIn();
+        break;
+      default:
+        break;
+    }
+  }
+
+  private onReply(reply: AppReply): void {
+    switch (reply.type) {
+      case 'joined':
+        if (this.roomName.textContent !== reply.room) this.log.notice(`You are in room ${reply.room}.`, 'info');
+        this.roomName.textContent = reply.room;
+        this.roomInput.value = reply.room;
+        break;
+      case 'accepted':
+        this.setFeedback('');
+        if (this.muted) {
+          this.muted = false;
+          this.hideBanner();
+        }
+        break;
+      case 'refused': {
+        const strikes = reply.strikes ? ` (strike ${reply.strikes})` : '';
+        const consequence = reply.action === 'evict' ? ' You are being removed from the chat.' : '';
+        this.setFeedback(`Not sent: ${ruleLabels[reply.rule] ?? reply.rule}. ${reply.message}${strikes}${consequence}`);
+        if (reply.action === 'mute' || reply.rule === 'muted') {
+          this.muted = true;
+          this.showBanner(`You are muted: ${reply.message}`);
+        }
+        break;
+      }
+      case 'error':
+        this.setFeedback(`Error: ${reply.message}`);
+        break;
+    }
+  }
+
+  private async join(room: string): Promise<void> {
+    try {
+      await this.connection.join(room);
+    } catch {
+      this.setFeedback(`Could not join ${room}: the connection dropped. Try again.`);
+    }
+  }
+
+  private async send(): Promise<void> {
+    const text = this.messageInput.value;
+    const room = this.connection.room;
+    if (!room) {
+      this.setFeedback('Join a room first.');
+      return;
+    }
+    try {
+      const reply = await this.connection.chat(room, text);
+      // Keep a refused message in the box so it can be edited; clear it once it went out.
+      if (reply.type === 'accepted' && this.messageInput.value === text) this.messageInput.value = '';
+    } catch {
+      this.setFeedback('Not sent: the connection dropped. Try again when it is back.');
+    }
+  }
+
+  private setConnected(connected: boolean): void {
+    this.sendButton.disabled = !connected;
+    this.joinButton.disabled = !connected;
+  }
+
+  private setFeedback(text: string): void {
+    this.feedback.textContent = text;
+  }
+
+  private showBanner(text: string, action?: string): void {
+    this.bannerText.textContent = text;
+    this.bannerAction.hidden = action === undefined;
+    if (action) this.bannerAction.textContent = action;
+    this.banner.hidden = false;
+  }
+
+  private hideBanner(): void {
+    this.banner.hidden = true;
+  }
+}
+
+void new ChatPage().run();
