@@ -14,6 +14,7 @@ import { type HubSettings, HubSettingsRegistry } from './hub-settings.js';
 import { restRoutes } from './rest/operations.js';
 import { RestApi } from './rest/rest-api.js';
 import { HubRegistry } from './store/hub.js';
+import { WriteCoalescer } from './store/write-coalescer.js';
 import { UpstreamDispatcher } from './upstream/dispatcher.js';
 import { UpstreamClient } from './upstream/upstream-client.js';
 
@@ -82,12 +83,17 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     authenticator: new RestAuthenticator(keyRing, options.entra && new EntraAuthenticator(options.entra)),
     faults,
   });
+  // Client tokens may name any of the emulator's listeners: the service has one endpoint, the emulator two
+  // (an app minting over https, while browsers dial ws://).
+  const listenerUrls: string[] = [];
   const clients = new ClientEndpoint({
+    listenerUrls,
     connections,
     settings,
     keyRing,
     upstream,
     frames: new ClientFrameHandler(connections, upstream),
+    coalescer: new WriteCoalescer(),
   });
 
   const serve = (server: Server, scheme: 'http' | 'https') => {
@@ -110,6 +116,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   }
 
   const httpUrl = `http://${urlHost(host)}:${httpPort}`;
+  listenerUrls.push(httpUrl, ...(httpsUrl === undefined ? [] : [httpsUrl]));
   return {
     httpUrl,
     ...(httpsUrl === undefined ? {} : { httpsUrl }),

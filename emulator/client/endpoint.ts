@@ -10,17 +10,21 @@ import { bearerToken } from '../auth/rest-authenticator.js';
 import type { ConnectionManager } from '../connections.js';
 import { closeCodes } from '../errors.js';
 import { type HubSettingsRegistry, isValidGroupName, isValidHubName } from '../hub-settings.js';
-import { Connection } from '../store/connection.js';
+import { type ClientSocket, Connection } from '../store/connection.js';
+import type { WriteCoalescer } from '../store/write-coalescer.js';
 import type { ConnectEventBody, UpstreamDispatcher } from '../upstream/dispatcher.js';
 import type { ClientFrameHandler } from './frame-handler.js';
 import { defaultSubprotocol, parseSubprotocols, protocolKindOf, reliableJsonSubprotocol } from './subprotocols.js';
 
 export interface ClientEndpointOptions {
+  /** Base URLs of every listener of this emulator; a client token's `aud` may name any of them. */
+  listenerUrls: readonly string[];
   connections: ConnectionManager;
   settings: HubSettingsRegistry;
   keyRing: AccessKeyRing;
   upstream: UpstreamDispatcher;
   frames: ClientFrameHandler;
+  coalescer: WriteCoalescer;
 }
 
 const maxFrameBytes = 1024 * 1024;
@@ -101,10 +105,11 @@ export class ClientEndpoint {
       roles: admission.roles,
       connectionState: admission.connectionState,
       reconnectionToken: protocol === 'reliable' ? randomBytes(24).toString('base64url') : undefined,
+      coalescer: this.options.coalescer,
     });
-    this.upgradeTo(request, socket, head, admission.subprotocol, (webSocket) => {
-      this.options.connections.accept(connection, webSocket, admission.groups);
-      this.attach(connection, webSocket);
+    this.upgradeTo(request, socket, head, admission.subprotocol, (clientSocket) => {
+      this.options.connections.accept(connection, clientSocket, admission.groups);
+      this.attach(connection, clientSocket);
     });
   }
 
@@ -115,8 +120,11 @@ export class ClientEndpoint {
       throw new HandshakeRejection(401);
     }
     const claims = await this.options.keyRing.verify(token);
-    const audience = new URL(`${scheme}://${host}/client/hubs/${encodeURIComponent(hub)}`);
-    if (!claims || !audienceMatches(claims.aud, audience, { ignorePathCase: true })) throw new HandshakeRejection(401);
+    const path = `/client/hubs/${encodeURIComponent(hub)}`;
+    const audiences = [`${scheme}://${host}`, ...this.options.listenerUrls].map((base) => new URL(`${base}${path}`));
+    if (!claims || !audiences.some((audience) => audienceMatches(claims.aud, audience, { ignorePathCase: true }))) {
+      throw new HandshakeRejection(401);
+    }
     return claims;
   }
 
@@ -170,13 +178,13 @@ export class ClientEndpoint {
       reconnectionToken !== null &&
       connection.reconnectionToken === reconnectionToken;
     // The client SDK needs the subprotocol echoed even to learn that recovery failed (close 1008).
-    this.upgradeTo(request, socket, head, reliableJsonSubprotocol, (webSocket) => {
+    this.upgradeTo(request, socket, head, reliableJsonSubprotocol, (clientSocket) => {
       if (!recoverable) {
-        webSocket.close(closeCodes.policyViolation, 'Connection recovery failed.');
+        clientSocket.webSocket.close(closeCodes.policyViolation, 'Connection recovery failed.');
         return;
       }
-      this.options.connections.recover(connection, webSocket);
-      this.attach(connection, webSocket);
+      this.options.connections.recover(connection, clientSocket);
+      this.attach(connection, clientSocket);
     });
   }
 
@@ -185,23 +193,26 @@ export class ClientEndpoint {
     socket: Duplex,
     head: Buffer,
     subprotocol: string | undefined,
-    onOpen: (webSocket: WebSocket) => void,
+    onOpen: (clientSocket: ClientSocket) => void,
   ): void {
     if (subprotocol !== undefined) this.chosenSubprotocols.set(request, subprotocol);
     this.server.handleUpgrade(request, socket, head, (webSocket) => {
       this.sockets.add(webSocket);
       webSocket.on('close', () => this.sockets.delete(webSocket));
       webSocket.on('error', () => undefined);
-      onOpen(webSocket);
+      onOpen({ webSocket, stream: socket });
     });
   }
 
-  private attach(connection: Connection, webSocket: WebSocket): void {
+  private attach(connection: Connection, clientSocket: ClientSocket): void {
     const { frames, connections } = this.options;
+    const { webSocket } = clientSocket;
     webSocket.on('message', (data, isBinary) => {
-      if (connection.socket === webSocket) frames.handle(connection, toBuffer(data), isBinary);
+      if (connection.socket?.webSocket === webSocket) frames.handle(connection, toBuffer(data), isBinary);
     });
-    webSocket.on('close', (code, reason) => connections.socketClosed(connection, webSocket, code, reason.toString()));
+    webSocket.on('close', (code, reason) =>
+      connections.socketClosed(connection, clientSocket, code, reason.toString()),
+    );
   }
 }
 
