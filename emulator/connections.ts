@@ -1,7 +1,6 @@
-import type { WebSocket } from 'ws';
 import { closeCodes } from './errors.js';
 import { systemFrames } from './protocol/outbound-message.js';
-import type { Connection } from './store/connection.js';
+import type { ClientSocket, Connection } from './store/connection.js';
 import type { HubRegistry } from './store/hub.js';
 import type { UpstreamDispatcher } from './upstream/dispatcher.js';
 
@@ -21,7 +20,7 @@ export class ConnectionManager {
     return this.hubs.get(hub).connections.get(connectionId);
   }
 
-  accept(connection: Connection, socket: WebSocket, groups: Iterable<string>): void {
+  accept(connection: Connection, socket: ClientSocket, groups: Iterable<string>): void {
     connection.socket = socket;
     const hub = this.hubs.get(connection.hub);
     hub.add(connection);
@@ -31,12 +30,12 @@ export class ConnectionManager {
   }
 
   /** Resumes a reliable session on a new socket and resends what the client has not acknowledged. */
-  recover(connection: Connection, socket: WebSocket): void {
+  recover(connection: Connection, socket: ClientSocket): void {
     clearTimeout(connection.recoveryTimer);
     connection.recoveryTimer = undefined;
     const previous = connection.socket;
     connection.socket = socket;
-    previous?.terminate();
+    previous?.webSocket.terminate();
     connection.sendConnected();
     connection.resendUnacked();
   }
@@ -46,17 +45,17 @@ export class ConnectionManager {
     if (connection.closed) return;
     const socket = connection.socket;
     if (connection.isPubSub) connection.sendFrame(systemFrames.disconnected(reason));
-    socket?.close(code, truncateReason(reason));
+    socket?.webSocket.close(code, truncateReason(reason));
     this.end(connection, reason);
   }
 
   /** Drops the socket without a close frame, as a network failure would; reliable sessions stay recoverable. */
   terminate(connection: Connection): void {
-    connection.socket?.terminate();
+    connection.socket?.webSocket.terminate();
   }
 
-  socketClosed(connection: Connection, socket: WebSocket, code: number, reason: string): void {
-    if (connection.closed || connection.socket !== socket) return;
+  socketClosed(connection: Connection, socket: ClientSocket, code: number, reason: string): void {
+    if (connection.closed || connection.socket?.webSocket !== socket.webSocket) return;
     connection.socket = undefined;
     const abnormal = code === 1006;
     if (abnormal && connection.protocol === 'reliable') {

@@ -1,6 +1,8 @@
+import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 import { type OutboundMessage, systemFrames } from '../protocol/outbound-message.js';
 import { ConnectionPermissions } from './permissions.js';
+import type { WriteCoalescer } from './write-coalescer.js';
 
 export type ClientProtocolKind = 'simple' | 'json' | 'reliable';
 
@@ -13,6 +15,13 @@ export interface ConnectionInit {
   roles: Iterable<string>;
   connectionState?: string | undefined;
   reconnectionToken?: string | undefined;
+  coalescer: WriteCoalescer;
+}
+
+/** A client's WebSocket and the TCP stream under it (corked to batch broadcast frames). */
+export interface ClientSocket {
+  webSocket: WebSocket;
+  stream: Duplex;
 }
 
 interface UnackedFrame {
@@ -40,12 +49,13 @@ export class Connection {
   connectionState: string | undefined;
   /** Upstream calls of this connection run one after another, in order. */
   upstreamQueue: Promise<void> = Promise.resolve();
-  socket: WebSocket | undefined;
+  socket: ClientSocket | undefined;
   recoveryTimer: NodeJS.Timeout | undefined;
   closed = false;
 
   private nextSequenceId = 1;
   private readonly unacked: UnackedFrame[] = [];
+  private readonly coalescer: WriteCoalescer;
   private unackedBytes = 0;
 
   constructor(init: ConnectionInit) {
@@ -58,6 +68,7 @@ export class Connection {
     this.connectionState = init.connectionState;
     this.roles = new Set(init.roles);
     this.permissions = new ConnectionPermissions(this.roles);
+    this.coalescer = init.coalescer;
   }
 
   /** The name OData filters use. */
@@ -70,25 +81,27 @@ export class Connection {
   }
 
   deliver(message: OutboundMessage): void {
+    const socket = this.socket;
+    if (socket) this.coalescer.hold(socket.stream);
     switch (this.protocol) {
       case 'simple':
-        this.socket?.send(message.payload, { binary: message.isBinaryForSimpleClient });
+        socket?.webSocket.send(message.payload, { binary: message.isBinaryForSimpleClient });
         return;
       case 'json':
-        this.socket?.send(message.pubSubFrame(), { binary: false });
+        socket?.webSocket.send(message.pubSubFrame(), { binary: false });
         return;
       case 'reliable': {
         const sequenceId = this.nextSequenceId++;
         const frame = message.reliableFrame(sequenceId);
         this.remember({ sequenceId, frame });
-        this.socket?.send(frame, { binary: false });
+        socket?.webSocket.send(frame, { binary: false });
       }
     }
   }
 
   /** Frames outside the message sequence (acks, pongs, system messages). */
   sendFrame(frame: Buffer): void {
-    this.socket?.send(frame, { binary: false });
+    this.socket?.webSocket.send(frame, { binary: false });
   }
 
   sendConnected(): void {
@@ -106,7 +119,7 @@ export class Connection {
   }
 
   resendUnacked(): void {
-    for (const { frame } of this.unacked) this.socket?.send(frame, { binary: false });
+    for (const { frame } of this.unacked) this.socket?.webSocket.send(frame, { binary: false });
   }
 
   private remember(entry: UnackedFrame): void {
