@@ -79,15 +79,17 @@ export class Chatter {
         return ((await response.json()) as { url: string }).url;
       },
     });
-    this.client.on('group-message', (event) => {
+    // Everything the app sends arrives as a server message (REST sends are `from: server`, even to a group):
+    // plain text is a notice, `type: chat` a chat line, anything else the reply to one of this client's events.
+    this.client.on('server-message', (event) => {
       const data = event.message.data;
       if (typeof data === 'string') this.notices.push(data);
-      else this.chats.push(data as ChatMessage);
-    });
-    this.client.on('server-message', (event) => {
-      const data = event.message.data as Reply;
-      this.replies.push(data);
-      if (data.type === 'joined' && typeof data.url === 'string') this.joinedUrl = data.url;
+      else if ((data as { type?: string }).type === 'chat') this.chats.push(data as ChatMessage);
+      else {
+        const reply = data as Reply;
+        this.replies.push(reply);
+        if (reply.type === 'joined' && typeof reply.url === 'string') this.joinedUrl = reply.url;
+      }
     });
     this.client.on('connected', (event) => {
       this.connectionId = event.connectionId;
