@@ -1,0 +1,206 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { loadSettings } from '../../../src/settings.js';
+
+// No Bicep compiler on this machine: these checks read the template as text and pin what the app relies on.
+const root = new URL('../../../', import.meta.url);
+const read = (path: string) => readFileSync(new URL(path, root), 'utf8');
+const bicep = read('infra/main.bicep');
+/** `${name}` as Bicep interpolations and azd substitutions write it. */
+const placeholder = (name: string) => `\${${name}}`;
+
+/** The balanced `{…}` or `[…]` block that opens at the first bracket after `marker`. */
+function blockAfter(text: string, marker: string, open = '{'): string {
+  const close = open === '{' ? '}' : ']';
+  const start = text.indexOf(open, text.indexOf(marker));
+  if (text.indexOf(marker) < 0 || start < 0) throw new Error(`no ${open} block after ${marker}`);
+  let depth = 0;
+  for (let index = start; index < text.length; index++) {
+    if (text[index] === open) depth++;
+    if (text[index] === close && --depth === 0) return text.slice(start, index + 1);
+  }
+  throw new Error(`unbalanced block after ${marker}`);
+}
+
+/** Names of the Function App's app settings (every one contains an underscore; resource keys such as `parent` do not). */
+function appSettingNames(): string[] {
+  const block = blockAfter(bicep, "name: 'appsettings'");
+  return [...block.matchAll(/^\s*([A-Za-z][A-Za-z0-9_]*):/gm)]
+    .map((match) => match[1] ?? '')
+    .filter((name) => name.includes('_'));
+}
+
+/** Every environment variable src/settings.ts reads (its schema keys, indented two spaces). */
+function appSettingsKnownToTheApp(): Set<string> {
+  return new Set([...read('src/settings.ts').matchAll(/^ {2}([A-Z][A-Z0-9_]+):/gm)].map((match) => match[1] ?? ''));
+}
+
+/** Parameters declared without a default: a deployment must supply them. */
+function requiredParameters(): string[] {
+  return [...bicep.matchAll(/^param (\w+) [^=\n]+$/gm)].map((match) => match[1] ?? '');
+}
+
+const roleDefinitionIds = {
+  webPubSubServiceOwner: '12cf5a90-567b-43ae-8102-96cf46c7d9b3',
+  storageTableDataContributor: '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3',
+  storageBlobDataOwner: 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b',
+};
+
+/** What a managed-identity deployment must set for the app (src/settings.ts) and the Flex host. */
+const requiredAppSettings = [
+  'AzureWebJobsStorage__accountName',
+  'APPLICATIONINSIGHTS_CONNECTION_STRING',
+  'WEBPUBSUB_ENDPOINT',
+  'WEBPUBSUB_HUB',
+  'TABLES_ENDPOINT',
+  'TABLE_PREFIX',
+  'UPSTREAM_TOKEN_ISSUER',
+  'UPSTREAM_TOKEN_JWKS_URI',
+  'UPSTREAM_TOKEN_AUDIENCE',
+  'UPSTREAM_PRINCIPAL_ID',
+  'MODERATOR_ROLE',
+  'CORS_ORIGINS',
+  'ALLOW_ANONYMOUS',
+  'CLIENT_TOKEN_MINUTES',
+];
+
+/** Values shaped like what Azure fills in, for running the app's own settings validation on the template's names. */
+const sampleValues: Record<string, string> = {
+  WEBPUBSUB_ENDPOINT: 'https://wps-abc.webpubsub.azure.com',
+  WEBPUBSUB_HUB: 'chat',
+  TABLES_ENDPOINT: 'https://stabc.table.core.windows.net/',
+  TABLE_PREFIX: 'moderator',
+  UPSTREAM_TOKEN_ISSUER: 'https://sts.windows.net/00000000-0000-0000-0000-00000000000a/',
+  UPSTREAM_TOKEN_JWKS_URI: 'https://login.microsoftonline.com/00000000-0000-0000-0000-00000000000a/discovery/v2.0/keys',
+  UPSTREAM_TOKEN_AUDIENCE: '00000000-0000-0000-0000-00000000000b',
+  UPSTREAM_PRINCIPAL_ID: '00000000-0000-0000-0000-00000000000c',
+  MODERATOR_ROLE: 'moderator',
+  CORS_ORIGINS: '',
+  ALLOW_ANONYMOUS: 'false',
+  CLIENT_TOKEN_MINUTES: '60',
+};
+
+describe('infra/main.bicep', () => {
+  it('uses GA API versions only', () => {
+    const versions = [...bicep.matchAll(/'([\w.]+\/[\w/]+)@([\w-]+)'/g)].map((match) => `${match[1]}@${match[2]}`);
+    expect(versions.length).toBeGreaterThan(10);
+    expect(versions.filter((version) => version.includes('preview'))).toEqual([]);
+  });
+
+  it('assigns the Web PubSub and storage data roles to the Function App identity', () => {
+    for (const id of Object.values(roleDefinitionIds)) expect(bicep).toContain(`'${id}'`);
+    expect(bicep).toMatch(/scope: webPubSub\s+properties: \{\s+roleDefinitionId: [^\n]+webPubSubServiceOwner\)/);
+    expect(bicep).toMatch(/storageDataRoles = \[roles\.storageBlobDataOwner, roles\.storageTableDataContributor\]/);
+    const appAssignments = bicep.match(
+      /principalId: functionApp\.identity\.principalId\s+principalType: 'ServicePrincipal'/g,
+    );
+    expect(appAssignments?.length).toBeGreaterThanOrEqual(3);
+    // The deploying user's assignments exist only when azd passes a principal id.
+    expect(bicep).toMatch(/for roleId in storageDataRoles: if \(!empty\(principalId\)\)/);
+  });
+
+  it('turns off Web PubSub access keys and anonymous connects', () => {
+    expect(bicep).toMatch(/disableLocalAuth: true/);
+    expect(bicep).toMatch(/anonymousConnectPolicy: 'Deny'/);
+    expect(blockAfter(bicep, "resource webPubSub 'Microsoft.SignalRService/webPubSub@")).toMatch(
+      /identity: \{ type: 'SystemAssigned' \}/,
+    );
+  });
+
+  it('hosts the app on a Linux Flex Consumption plan with Node 22 and identity-based storage', () => {
+    expect(blockAfter(bicep, 'resource plan ')).toMatch(/name: 'FC1'\s+tier: 'FlexConsumption'/);
+    const app = blockAfter(bicep, 'resource functionApp ');
+    expect(app).toContain("kind: 'functionapp,linux'");
+    expect(app).toContain("'azd-service-name': 'api'");
+    expect(app).toMatch(/runtime: \{\s+name: 'node'\s+version: '22'\s+\}/);
+    expect(app).toContain('instanceMemoryMB: 2048');
+    expect(app).toContain('maximumInstanceCount: maximumInstanceCount');
+    expect(app).toContain("authentication: { type: 'SystemAssignedIdentity' }");
+    expect(app).toContain('httpsOnly: true');
+    expect(app).toContain("minTlsVersion: '1.2'");
+    expect(app).toContain("ftpsState: 'Disabled'");
+  });
+
+  it('locks the storage account down and creates the three tables', () => {
+    const storage = blockAfter(bicep, 'resource storage ');
+    expect(storage).toContain('allowSharedKeyAccess: false');
+    expect(storage).toContain('allowBlobPublicAccess: false');
+    expect(storage).toContain("minimumTlsVersion: 'TLS1_2'");
+    const tableNames = ['Bans', 'Audit', 'Presence'].map((suffix) => `'${placeholder('tablePrefix')}${suffix}'`);
+    expect(bicep).toContain(`tableNames = [${tableNames.join(', ')}]`);
+    expect(bicep).toMatch(/for tableName in tableNames: \{\s+parent: tableService/);
+  });
+
+  it('gives the hub exactly one event handler, authenticated with a managed identity token for the app registration', () => {
+    const handlers = blockAfter(bicep, 'eventHandlers:', '[');
+    expect(handlers.match(/urlTemplate:/g)).toHaveLength(1);
+    expect(handlers).toContain(
+      `urlTemplate: 'https://${placeholder('functionApp.properties.defaultHostName')}/api/webpubsub'`,
+    );
+    expect(handlers).toContain("userEventPattern: '*'");
+    expect(handlers).toContain("systemEvents: ['connect', 'connected', 'disconnected']");
+    expect(handlers).toMatch(/type: 'ManagedIdentity'/);
+    expect(handlers).toContain('managedIdentity: { resource: authClientId }');
+  });
+
+  it('turns on App Service Authentication with Entra ID, letting anonymous requests through to the app', () => {
+    const auth = blockAfter(bicep, "name: 'authsettingsV2'");
+    expect(auth).toContain("unauthenticatedClientAction: 'AllowAnonymous'");
+    expect(auth).toMatch(/registration: \{\s+clientId: authClientId/);
+    expect(auth).toMatch(/tokenStore: \{ enabled: true \}/);
+    expect(auth).toContain("excludedPaths: ['/api/webpubsub']");
+  });
+
+  it('sets every app setting a managed-identity deployment needs, and only names the app knows', () => {
+    const names = appSettingNames();
+    expect(names).toEqual(expect.arrayContaining(requiredAppSettings));
+    const known = appSettingsKnownToTheApp();
+    const hostSettings = (name: string) => name.startsWith('AzureWebJobs') || name.startsWith('APPLICATIONINSIGHTS_');
+    expect(names.filter((name) => !hostSettings(name) && !known.has(name))).toEqual([]);
+    // Keys, connection strings and a user-assigned client id have no place next to system-assigned identities.
+    for (const name of ['AZURE_CLIENT_ID', 'WEBPUBSUB_ACCESS_KEYS', 'TABLES_CONNECTION_STRING']) {
+      expect(known.has(name)).toBe(true);
+      expect(names).not.toContain(name);
+    }
+  });
+
+  it('app settings of that shape pass the app’s own settings validation', () => {
+    const env = Object.fromEntries(appSettingNames().map((name) => [name, sampleValues[name] ?? 'sample']));
+    const settings = loadSettings(env);
+    expect(settings.upstream.token?.principalId).toBe(sampleValues.UPSTREAM_PRINCIPAL_ID);
+    expect(settings.tables.endpoint).toBe('https://stabc.table.core.windows.net');
+    expect(settings.upstream.accessKeys).toEqual([]);
+  });
+
+  it('outputs what azd and docs/deploy.md refer to', () => {
+    for (const output of ['AZURE_FUNCTION_APP_NAME', 'appUrl', 'negotiateUrl', 'webPubSubEndpoint', 'webPubSubName']) {
+      expect(bicep).toMatch(new RegExp(`^output ${output} string = `, 'm'));
+    }
+  });
+});
+
+describe('infra/main.parameters.json', () => {
+  const parameters = JSON.parse(read('infra/main.parameters.json')) as {
+    parameters: Record<string, { value: unknown }>;
+  };
+  const declared = new Set([...bicep.matchAll(/^param (\w+) /gm)].map((match) => match[1]));
+
+  it('supplies every parameter main.bicep requires, through azd substitutions', () => {
+    expect(requiredParameters().sort()).toEqual(['authClientId', 'environmentName']);
+    for (const name of requiredParameters()) expect(parameters.parameters).toHaveProperty(name);
+    expect(parameters.parameters.environmentName?.value).toBe(placeholder('AZURE_ENV_NAME'));
+    expect(parameters.parameters.location?.value).toBe(placeholder('AZURE_LOCATION'));
+  });
+
+  it('names only parameters main.bicep declares', () => {
+    expect(Object.keys(parameters.parameters).filter((name) => !declared.has(name))).toEqual([]);
+  });
+});
+
+describe('azure.yaml', () => {
+  it('deploys the repository root as the api Function App that main.bicep tags', () => {
+    const yaml = read('azure.yaml');
+    expect(yaml).toMatch(/services:\n {2}api:\n {4}project: \.\n {4}language: ts\n {4}host: function\n/);
+    expect(yaml).toMatch(/infra:\n {2}provider: bicep\n {2}path: infra\n {2}module: main\n/);
+  });
+});
