@@ -56,7 +56,7 @@ param tablePrefix string = 'moderator'
 @description('App role value that grants the moderation endpoints (MODERATOR_ROLE); it must match the app role on the app registration.')
 param moderatorRole string = 'moderator'
 
-@description('Comma-separated browser origins allowed to call the API cross-origin (CORS_ORIGINS). Empty: same origin only.')
+@description('Comma-separated origins of the static pages when hosted apart from the app, e.g. https://chat.contoso.com: allowed cross-origin (CORS_ORIGINS) and as sign-in return addresses. Empty: none.')
 param corsOrigins string = ''
 
 @description('Let people chat without signing in (ALLOW_ANONYMOUS). Moderation endpoints always need the moderator role.')
@@ -75,6 +75,8 @@ var tags = { 'azd-env-name': environmentName }
 var appName = empty(functionAppName) ? 'func-${resourceToken}' : functionAppName
 var deploymentContainerName = 'app-package-${take(appName, 32)}-${take(resourceToken, 7)}'
 var tableNames = ['${tablePrefix}Bans', '${tablePrefix}Audit', '${tablePrefix}Presence']
+// Pages hosted on another origin call the API cross-origin and come back there after sign-in.
+var pageOrigins = filter(map(split(corsOrigins, ','), origin => trim(origin)), origin => !empty(origin))
 
 // Built-in role definition ids (learn.microsoft.com/azure/role-based-access-control/built-in-roles).
 var roles = {
@@ -281,6 +283,7 @@ resource authSettings 'Microsoft.Web/sites/config@2025-05-01' = {
     }
     login: {
       tokenStore: { enabled: true }
+      allowedExternalRedirectUrls: pageOrigins
     }
   }
 }

@@ -149,6 +149,7 @@ describe('infra/main.bicep', () => {
     expect(auth).toMatch(/registration: \{\s+clientId: authClientId/);
     expect(auth).toMatch(/tokenStore: \{ enabled: true \}/);
     expect(auth).toContain("excludedPaths: ['/api/webpubsub']");
+    expect(auth).toContain('allowedExternalRedirectUrls: pageOrigins');
   });
 
   it('sets every app setting a managed-identity deployment needs, and only names the app knows', () => {
