@@ -1,9 +1,19 @@
 import type { TestProject } from 'vitest/node';
-import { startStack } from '../../local/stack.js';
+import { startStack, upstreamAudience, webPubSubIdentity } from '../../local/stack.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
-    stack: { appUrl: string; emulatorHttpUrl: string; connectionString: string; accessKey: string };
+    stack: {
+      appUrl: string;
+      emulatorHttpUrl: string;
+      connectionString: string;
+      accessKey: string;
+      /** To mint the Web PubSub identity's upstream tokens, as the emulator does (tests that call the handler). */
+      identityEndpoint: string;
+      identityHeader: string;
+      upstreamAudience: string;
+      webPubSubClientId: string;
+    };
   }
 }
 
@@ -22,6 +32,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
     emulatorHttpUrl: stack.emulator.httpUrl,
     connectionString: stack.emulator.connectionString,
     accessKey: stack.emulator.accessKeys[0],
+    identityEndpoint: stack.identity.endpoint,
+    identityHeader: stack.identity.header,
+    upstreamAudience,
+    webPubSubClientId: webPubSubIdentity.clientId,
   });
   return () => stack.close();
 }
