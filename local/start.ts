@@ -32,10 +32,10 @@ async function main(): Promise<void> {
   const stack = await startStack({ fixedPorts: !process.argv.includes('--free-ports'), log });
   log(describe(stack));
   let stopping = false;
-  const stop = (signal: NodeJS.Signals) => {
+  const stop = (reason: string) => {
     if (stopping) return;
     stopping = true;
-    log(`\n${signal}: stopping the local stack…`);
+    log(`\n${reason}: stopping the local stack…`);
     stack.close().then(
       () => process.exit(0),
       (error: unknown) => {
@@ -46,6 +46,8 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+  // Started by a tool over IPC (a test): stop with it, even if it dies without a word.
+  process.once('disconnect', () => stop('parent gone'));
 }
 
 main().catch((error: unknown) => {
