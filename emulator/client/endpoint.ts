@@ -40,6 +40,8 @@ interface Admission {
   groups: string[];
   subprotocol: string | undefined;
   connectionState: string | undefined;
+  /** Whether a connect event handler accepted the connection. */
+  acceptedUpstream: boolean;
 }
 
 /** Rejects a handshake with an HTTP status, the way the service does. */
@@ -94,7 +96,6 @@ export class ClientEndpoint {
     const claims = await this.authenticate(url, request, hub, scheme, host);
     const connectionId = newConnectionId();
     const admission = await this.admit(hub, connectionId, claims, url, request, offered);
-    if (socket.destroyed) return;
     const protocol = protocolKindOf(admission.subprotocol);
     const connection = new Connection({
       id: connectionId,
@@ -107,6 +108,11 @@ export class ClientEndpoint {
       reconnectionToken: protocol === 'reliable' ? randomBytes(24).toString('base64url') : undefined,
       coalescer: this.options.coalescer,
     });
+    if (socket.destroyed) {
+      // Upstream accepted a connect whose client then left: `disconnected` always follows an accepted connect.
+      if (admission.acceptedUpstream) this.options.upstream.disconnected(connection, 'The client left during connect.');
+      return;
+    }
     this.upgradeTo(request, socket, head, admission.subprotocol, (clientSocket) => {
       this.options.connections.accept(connection, clientSocket, admission.groups);
       this.attach(connection, clientSocket);
@@ -143,6 +149,7 @@ export class ClientEndpoint {
       groups: claimValues(claims?.['webpubsub.group']).filter(isValidGroupName),
       subprotocol: defaultSubprotocol(offered),
       connectionState: undefined,
+      acceptedUpstream: false,
     };
     let reply: Awaited<ReturnType<UpstreamDispatcher['connect']>>;
     try {
@@ -158,6 +165,7 @@ export class ClientEndpoint {
     if (reply.status < 200 || reply.status >= 300) {
       throw new HandshakeRejection(reply.status >= 400 ? reply.status : 500, reply.body.toString('utf8'));
     }
+    admission.acceptedUpstream = true;
     admission.connectionState = reply.connectionState;
     if (reply.status === 200 && reply.body.length > 0) applyConnectResponse(admission, reply.body, offered);
     return admission;
