@@ -286,6 +286,8 @@ resource authSettings 'Microsoft.Web/sites/config@2025-05-01' = {
       allowedExternalRedirectUrls: pageOrigins
     }
   }
+  // One configuration write at a time: concurrent writes to a site's config can fail with 409 Conflict.
+  dependsOn: [appSettings]
 }
 
 // ---------------------------------------------------------------------------------------------------------------
