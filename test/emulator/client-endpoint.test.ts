@@ -5,9 +5,8 @@ import {
   WebPubSubJsonProtocol,
 } from '@azure/web-pubsub-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
 import { type RunningEmulator, startEmulator } from '../../emulator/server.js';
-import { connectClient, eventually, RecordingSocket, restToken, serviceClient } from './helpers.js';
+import { connectClient, eventually, handshake, RecordingSocket, restToken, serviceClient } from './helpers.js';
 
 const json = 'json.webpubsub.azure.v1';
 const reliable = 'json.reliable.webpubsub.azure.v1';
@@ -138,20 +137,7 @@ describe('official client SDK', () => {
 });
 
 describe('raw protocol', () => {
-  async function rawUpgrade(url: string, headers: Record<string, string> = {}): Promise<number> {
-    return new Promise((resolve) => {
-      const socket = new WebSocket(url, { headers });
-      socket.on('unexpected-response', (_request, response) => {
-        resolve(response.statusCode ?? 0);
-        socket.terminate();
-      });
-      socket.on('open', () => {
-        resolve(101);
-        socket.close();
-      });
-      socket.on('error', () => undefined);
-    });
-  }
+  const rawUpgrade = async (url: string, headers?: Record<string, string>) => (await handshake(url, headers)).status;
 
   it('rejects bad handshakes with HTTP status and keeps serving', async () => {
     const service = serviceClient(emulator, 'gate');

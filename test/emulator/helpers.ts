@@ -140,3 +140,26 @@ export async function eventually(probe: () => boolean | Promise<boolean>, timeou
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
+
+/** Attempts a WebSocket handshake; the HTTP status (101 when upgraded) and the body of a rejection. */
+export function handshake(
+  url: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: string }> {
+  return new Promise((resolve) => {
+    const socket = new WebSocket(url, { headers });
+    socket.on('unexpected-response', (_request, response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('end', () => {
+        resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString() });
+        socket.terminate();
+      });
+    });
+    socket.on('open', () => {
+      resolve({ status: 101, body: '' });
+      socket.close();
+    });
+    socket.on('error', () => undefined);
+  });
+}

@@ -5,9 +5,8 @@ import { WebPubSubClient } from '@azure/web-pubsub-client';
 import { WebPubSubEventHandler } from '@azure/web-pubsub-express';
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
 import { type RunningEmulator, startEmulator } from '../../emulator/server.js';
-import { connectClient, eventually, serviceClient } from './helpers.js';
+import { connectClient, eventually, handshake, serviceClient } from './helpers.js';
 
 interface RecordedRequest {
   method: string;
@@ -75,22 +74,6 @@ function expectedSignature(connectionId: string): string {
   return emulator.accessKeys
     .map((key) => `sha256=${createHmac('sha256', key).update(connectionId).digest('hex')}`)
     .join(',');
-}
-
-function handshakeStatus(url: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve) => {
-    const socket = new WebSocket(url);
-    socket.on('unexpected-response', (_request, response) => {
-      const chunks: Buffer[] = [];
-      response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
-    });
-    socket.on('open', () => {
-      resolve({ status: 101, body: '' });
-      socket.close();
-    });
-    socket.on('error', () => undefined);
-  });
 }
 
 describe('with @azure/web-pubsub-express as the upstream', () => {
@@ -209,7 +192,7 @@ describe('with a plain node:http upstream', () => {
     configure('reject');
     upstream.respond = (_request, response) => response.writeHead(403).end('banned user');
     const { url } = await serviceClient(emulator, 'reject').getClientAccessToken({ userId: 'mallory' });
-    expect(await handshakeStatus(url)).toEqual({ status: 403, body: 'banned user' });
+    expect(await handshake(url)).toEqual({ status: 403, body: 'banned user' });
     const connect = upstream.events('azure.webpubsub.sys.connect').at(-1);
     const connectionId = String(connect?.headers['ce-connectionid']);
     expect(connect?.headers['ce-signature']).toBe(expectedSignature(connectionId));
@@ -308,7 +291,7 @@ describe('with a plain node:http upstream', () => {
       eventHandlers: [{ urlTemplate: 'http://127.0.0.1:1/{event}', systemEvents: ['connect'] }],
     });
     const down = await serviceClient(emulator, 'down').getClientAccessToken();
-    expect((await handshakeStatus(down.url)).status).toBe(500);
+    expect((await handshake(down.url)).status).toBe(500);
 
     const refusing = createServer((_request, response) => response.writeHead(200).end());
     await new Promise<void>((resolve) => refusing.listen(0, '127.0.0.1', resolve));
@@ -318,7 +301,7 @@ describe('with a plain node:http upstream', () => {
       ],
     });
     const refused = await serviceClient(emulator, 'refused').getClientAccessToken();
-    expect((await handshakeStatus(refused.url)).status).toBe(500);
+    expect((await handshake(refused.url)).status).toBe(500);
     refusing.close();
   });
 });
