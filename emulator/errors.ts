@@ -52,6 +52,29 @@ export const wireErrors = {
   internal: () => new WireError(500, 'InternalServerError', 'Internal server error.'),
 };
 
+/** A refused WebSocket handshake: an HTTP status and a plain-text reason, the way the service refuses one. */
+export class HandshakeRejectedError extends Error {
+  constructor(
+    readonly status: number,
+    readonly body = '',
+  ) {
+    super(`Handshake rejected with ${status}${body ? `: ${body}` : ''}`);
+    this.name = 'HandshakeRejectedError';
+  }
+}
+
+/** Every handshake refusal of the client endpoint. */
+export const handshakeErrors = {
+  notFound: () => new HandshakeRejectedError(404),
+  invalidHubName: () => new HandshakeRejectedError(400, 'Invalid hub name.'),
+  unauthorized: () => new HandshakeRejectedError(401),
+  /** The connect event handler refused: its status (4xx/5xx) and body pass through. */
+  rejectedUpstream: (status: number, body: string) => new HandshakeRejectedError(status >= 400 ? status : 500, body),
+  upstreamUnavailable: () => new HandshakeRejectedError(500, 'The connect event handler is unavailable.'),
+  invalidUpstreamReply: () => new HandshakeRejectedError(500, 'The connect event handler returned invalid JSON.'),
+  internal: () => new HandshakeRejectedError(500, 'Internal error.'),
+};
+
 export function writeWireError(res: ServerResponse, error: WireError, headers: Record<string, string> = {}): void {
   if (!error.hasBody) {
     res.writeHead(error.status, headers).end();

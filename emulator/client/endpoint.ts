@@ -8,7 +8,7 @@ import type { AccessKeyRing } from '../auth/access-key.js';
 import { audienceMatches } from '../auth/audience.js';
 import { bearerToken } from '../auth/rest-authenticator.js';
 import type { ConnectionManager } from '../connections.js';
-import { closeCodes } from '../errors.js';
+import { closeCodes, HandshakeRejectedError, handshakeErrors } from '../errors.js';
 import { type HubSettingsRegistry, isValidGroupName, isValidHubName } from '../hub-settings.js';
 import { type ClientSocket, Connection } from '../store/connection.js';
 import type { WriteCoalescer } from '../store/write-coalescer.js';
@@ -44,14 +44,6 @@ interface Admission {
   acceptedUpstream: boolean;
 }
 
-/** Rejects a handshake with an HTTP status, the way the service does. */
-class HandshakeRejection {
-  constructor(
-    readonly status: number,
-    readonly body = '',
-  ) {}
-}
-
 /** `/client/hubs/{hub}`: authenticates the handshake, runs the blocking connect event, then hands frames on. */
 export class ClientEndpoint {
   private readonly sockets = new Set<WebSocket>();
@@ -70,7 +62,7 @@ export class ClientEndpoint {
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer, scheme: 'http' | 'https'): void {
     socket.on('error', () => socket.destroy());
     this.upgrade(request, socket, head, scheme).catch((error: unknown) => {
-      const rejection = error instanceof HandshakeRejection ? error : new HandshakeRejection(500, 'Internal error.');
+      const rejection = error instanceof HandshakeRejectedError ? error : handshakeErrors.internal();
       rejectHandshake(socket, rejection);
     });
   }
@@ -84,9 +76,9 @@ export class ClientEndpoint {
     const host = request.headers.host ?? 'localhost';
     const url = new URL(request.url ?? '/', `${scheme}://${host}`);
     const encodedHub = clientPathPattern.exec(url.pathname)?.[1];
-    if (encodedHub === undefined) throw new HandshakeRejection(404);
+    if (encodedHub === undefined) throw handshakeErrors.notFound();
     const hub = safeDecode(encodedHub);
-    if (hub === undefined || !isValidHubName(hub)) throw new HandshakeRejection(400, 'Invalid hub name.');
+    if (hub === undefined || !isValidHubName(hub)) throw handshakeErrors.invalidHubName();
     const offered = parseSubprotocols(request.headers['sec-websocket-protocol']);
     const recoveringId = url.searchParams.get('awps_connection_id');
     if (recoveringId !== null) {
@@ -123,13 +115,13 @@ export class ClientEndpoint {
     const token = url.searchParams.get('access_token') ?? bearerToken(request.headers.authorization);
     if (token === null || token === undefined) {
       if (this.options.settings.get(hub).anonymousConnect) return undefined;
-      throw new HandshakeRejection(401);
+      throw handshakeErrors.unauthorized();
     }
     const claims = await this.options.keyRing.verify(token);
     const path = `/client/hubs/${encodeURIComponent(hub)}`;
     const audiences = [`${scheme}://${host}`, ...this.options.listenerUrls].map((base) => new URL(`${base}${path}`));
     if (!claims || !audiences.some((audience) => audienceMatches(claims.aud, audience, { ignorePathCase: true }))) {
-      throw new HandshakeRejection(401);
+      throw handshakeErrors.unauthorized();
     }
     return claims;
   }
@@ -159,11 +151,11 @@ export class ClientEndpoint {
         connectEventBody(claims, url, request, offered),
       );
     } catch {
-      throw new HandshakeRejection(500, 'The connect event handler is unavailable.');
+      throw handshakeErrors.upstreamUnavailable();
     }
     if (!reply) return admission;
     if (reply.status < 200 || reply.status >= 300) {
-      throw new HandshakeRejection(reply.status >= 400 ? reply.status : 500, reply.body.toString('utf8'));
+      throw handshakeErrors.rejectedUpstream(reply.status, reply.body.toString('utf8'));
     }
     admission.acceptedUpstream = true;
     admission.connectionState = reply.connectionState;
@@ -229,7 +221,7 @@ function applyConnectResponse(admission: Admission, body: Buffer, offered: strin
   try {
     response = JSON.parse(body.toString('utf8'));
   } catch {
-    throw new HandshakeRejection(500, 'The connect event handler returned invalid JSON.');
+    throw handshakeErrors.invalidUpstreamReply();
   }
   if (typeof response.userId === 'string' && response.userId.length > 0) admission.userId = response.userId;
   if (Array.isArray(response.roles)) admission.roles.push(...response.roles.filter((role) => typeof role === 'string'));
@@ -267,7 +259,7 @@ function claimValues(value: unknown): string[] {
   return (Array.isArray(value) ? value : [value]).map((item) => (typeof item === 'string' ? item : String(item)));
 }
 
-function rejectHandshake(socket: Duplex, rejection: HandshakeRejection): void {
+function rejectHandshake(socket: Duplex, rejection: HandshakeRejectedError): void {
   if (socket.destroyed) return;
   const body = Buffer.from(rejection.body);
   socket.write(
