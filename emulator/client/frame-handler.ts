@@ -193,7 +193,7 @@ export class ClientFrameHandler {
   }
 
   private isDuplicate(connection: Connection, ackId: number | undefined): boolean {
-    if (ackId === undefined || !connection.handledAckIds.has(ackId)) return false;
+    if (ackId === undefined || !connection.hasHandledAck(ackId)) return false;
     connection.sendFrame(
       systemFrames.ackFailure(ackId, 'Duplicate', 'The message with this ackId was already processed.'),
     );
@@ -202,7 +202,7 @@ export class ClientFrameHandler {
 
   private succeed(connection: Connection, ackId: number | undefined): void {
     if (ackId === undefined) return;
-    connection.handledAckIds.add(ackId);
+    connection.recordHandledAck(ackId);
     connection.sendFrame(systemFrames.ackSuccess(ackId));
   }
 

@@ -31,6 +31,7 @@ interface UnackedFrame {
 
 /** Reliable clients may fall this far behind before the oldest un-acked messages are dropped. */
 const unackedLimits = { count: 1000, bytes: 16 * 1024 * 1024 };
+const maxRememberedAckIds = 10_000;
 
 /** A client connection; outlives its socket while a reliable session waits for recovery. */
 export class Connection {
@@ -43,8 +44,7 @@ export class Connection {
   readonly roles: Set<string>;
   readonly permissions: ConnectionPermissions;
   readonly groups = new Set<string>();
-  /** ackIds already handled, so a repeat is answered `Duplicate`. */
-  readonly handledAckIds = new Set<number>();
+  private readonly handledAckIds = new Set<number>();
   /** Base64 `ce-connectionState`, replaced by upstream replies. */
   connectionState: string | undefined;
   /** Upstream calls of this connection run one after another, in order. */
@@ -106,6 +106,20 @@ export class Connection {
 
   sendConnected(): void {
     this.sendFrame(systemFrames.connected(this.id, this.userId, this.reconnectionToken));
+  }
+
+  /** Whether a message with this ackId was already handled (a repeat is answered `Duplicate`). */
+  hasHandledAck(ackId: number): boolean {
+    return this.handledAckIds.has(ackId);
+  }
+
+  /** Remembers the most recent ackIds only, so long-lived connections do not grow without bound. */
+  recordHandledAck(ackId: number): void {
+    this.handledAckIds.add(ackId);
+    if (this.handledAckIds.size > maxRememberedAckIds) {
+      const oldest = this.handledAckIds.values().next().value;
+      if (oldest !== undefined) this.handledAckIds.delete(oldest);
+    }
   }
 
   /** `sequenceAck` is cumulative. */
