@@ -37,8 +37,8 @@ describe('Azurite Table child process', () => {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     await new Promise((resolve) => parent.stdout.once('data', resolve));
-    const azurite = descendantsOf(parent.pid ?? -1);
-    expect(azurite.length).toBeGreaterThan(0);
+    const azurite = descendantsOf(parent.pid ?? -1).filter(({ command }) => command.includes('azurite'));
+    expect(azurite).toHaveLength(1);
     parent.kill('SIGKILL');
     expect(await survivorsAfter(azurite, 5000)).toEqual([]);
   });

@@ -70,9 +70,12 @@ describe('npm start (local/start.ts)', () => {
     }
 
     const processes = descendantsOf(started.pid ?? -1);
-    expect(processes.length).toBeGreaterThanOrEqual(2);
+    expect(processes.map(({ command }) => command)).toEqual(
+      expect.arrayContaining([expect.stringContaining('azurite'), expect.stringContaining('local/host/main.ts')]),
+    );
     started.kill('SIGINT');
     expect(await within(10_000, 'Stopping on SIGINT', output, exited)).toBe(0);
-    expect(await survivorsAfter(processes, 1000)).toEqual([]);
+    // esbuild services (tsx) leave when their parent's pipe closes, which can take a moment on a busy machine.
+    expect(await survivorsAfter(processes, 5000)).toEqual([]);
   });
 });
