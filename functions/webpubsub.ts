@@ -1,5 +1,4 @@
-import { handleUpstream } from '../src/events/handle-upstream.js';
-import { registerHttpFunction, withApp } from '../src/http/register.js';
+import { registerHttpFunction } from '../src/http/register.js';
 
 /**
  * The Web PubSub trigger: an HTTP function that speaks the upstream CloudEvents protocol itself (the extension's
@@ -8,6 +7,5 @@ import { registerHttpFunction, withApp } from '../src/http/register.js';
 export const webPubSubTriggerFunction = registerHttpFunction('webpubsub', {
   route: 'webpubsub',
   methods: ['POST', 'OPTIONS'],
-  authLevel: 'anonymous',
-  handler: withApp((request, _context, app) => handleUpstream(request, app)),
+  endpoint: 'handleUpstream',
 });

@@ -1,6 +1,6 @@
 import type { App } from '../app.js';
 import { revokePermissionAndEvict } from '../workflows/revoke-permission-and-evict.js';
-import { WorkflowFailedError } from '../workflows/workflow-run.js';
+import { audited } from './audited.js';
 
 export interface EvictInput {
   connectionId: string;
@@ -28,8 +28,7 @@ export async function evictAndBan(app: App, input: EvictInput): Promise<EvictRes
   const now = app.now();
   const bannedUntil =
     input.userId && input.banMinutes ? new Date(now.getTime() + input.banMinutes * 60_000) : undefined;
-  const common = {
-    at: now,
+  const draft = {
     actor: input.actor,
     connectionId: input.connectionId,
     reason: input.reason,
@@ -45,31 +44,20 @@ export async function evictAndBan(app: App, input: EvictInput): Promise<EvictRes
       actor: input.actor,
       createdAt: now,
     });
-    await app.store.appendAudit({ ...common, action: 'ban', outcome: 'succeeded' });
+    await app.store.appendAudit({ ...draft, at: now, action: 'ban', outcome: 'succeeded' });
   }
   const closeReason = bannedUntil ? `${input.reason} (banned until ${bannedUntil.toISOString()})` : input.reason;
-  try {
-    const result = await revokePermissionAndEvict(app.clients.webPubSub, {
+  const result = await audited(app, { ...draft, action: 'evict' }, () =>
+    revokePermissionAndEvict(app.clients.webPubSub, {
       connectionId: input.connectionId,
       permission: input.permission,
       ...(input.room ? { targetName: input.room } : {}),
       reason: closeReason,
-    });
-    await app.store.appendAudit({ ...common, action: 'evict', outcome: 'succeeded', steps: result.steps });
-    return {
-      revokeStatus: result.revokeStatus,
-      closeStatus: result.closeStatus,
-      ...(bannedUntil ? { bannedUntil } : {}),
-    };
-  } catch (error) {
-    const steps = error instanceof WorkflowFailedError ? error.steps : undefined;
-    await app.store.appendAudit({
-      ...common,
-      action: 'evict',
-      outcome: 'failed',
-      error: error instanceof Error ? error.message : String(error),
-      ...(steps ? { steps } : {}),
-    });
-    throw error;
-  }
+    }),
+  );
+  return {
+    revokeStatus: result.revokeStatus,
+    closeStatus: result.closeStatus,
+    ...(bannedUntil ? { bannedUntil } : {}),
+  };
 }

@@ -5,6 +5,7 @@ import { evictAndBan } from '../actions/evict.js';
 import type { App } from '../app.js';
 import { BadRequestError, ForbiddenError, UnauthorizedError } from '../errors.js';
 import { parseWith } from '../http/body.js';
+import type { AppHandler } from '../http/register.js';
 import { provisionClientAndJoinGroup } from '../workflows/provision-client-and-join-group.js';
 import { clientAccessUrl } from '../workflows/steps.js';
 import { parseCloudEvent, type UpstreamEvent } from './cloud-event.js';
@@ -41,7 +42,7 @@ function parseJson(text: string): unknown {
 }
 
 /** `POST|OPTIONS /api/webpubsub`: the app's Web PubSub event handler (what the Functions trigger binding would be). */
-export async function handleUpstream(request: HttpRequest, app: App): Promise<HttpResponseInit> {
+export const handleUpstream: AppHandler = async (request, app) => {
   if (request.method === 'OPTIONS') {
     const origin = app.upstream.allowedOrigin(request.headers.get('webhook-request-origin'));
     return { status: 200, headers: { 'WebHook-Allowed-Origin': origin } };
@@ -67,7 +68,7 @@ export async function handleUpstream(request: HttpRequest, app: App): Promise<Ht
     default:
       return reply({ type: 'error', code: 'UnknownEvent', message: `Unknown event '${event.name}'.` }, state);
   }
-}
+};
 
 async function handleSystemEvent(
   request: HttpRequest,

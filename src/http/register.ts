@@ -1,12 +1,12 @@
 import type {
   HttpFunctionOptions,
-  HttpHandler,
+  HttpMethod,
   HttpRequest,
   HttpResponseInit,
   InvocationContext,
 } from '@azure/functions';
 import { app as functionsApp } from '@azure/functions';
-import { type App, getApp } from '../app.js';
+import type { App } from '../app.js';
 import { corsHeaders } from './cors.js';
 import { errorResponse } from './responses.js';
 
@@ -15,27 +15,48 @@ export interface HttpFunctionDefinition {
   options: HttpFunctionOptions;
 }
 
-export type AppHandler = (request: HttpRequest, context: InvocationContext, app: App) => Promise<HttpResponseInit>;
+export type AppHandler = (request: HttpRequest, app: App, context: InvocationContext) => Promise<HttpResponseInit>;
 
-/** Wraps a handler: the app context, CORS, and errors turned into `{ code, message }` responses. */
-export function withApp(handler: AppHandler): HttpHandler {
-  return async (request, context) => {
-    let cors: Record<string, string> = {};
-    try {
-      const app = getApp();
-      cors = corsHeaders(request.headers.get('origin'), app.settings.corsOrigins);
-      if (request.method === 'OPTIONS' && cors['access-control-allow-origin']) return { status: 204, headers: cors };
-      const response = await handler(request, context, app);
-      return { ...response, headers: { ...(response.headers as Record<string, string>), ...cors } };
-    } catch (error) {
-      const response = errorResponse(error, context);
-      return { ...response, headers: { ...(response.headers as Record<string, string>), ...cors } };
-    }
-  };
+type Runtime = typeof import('../runtime.js');
+
+export interface EndpointOptions {
+  route: string;
+  methods: HttpMethod[];
+  /** The handler's name in `src/runtime.ts`, which is loaded on the first call. */
+  endpoint: Exclude<keyof Runtime, 'getApp'>;
 }
 
-/** Registers an HTTP function with the Functions host and returns its definition for the local host. */
-export function registerHttpFunction(name: string, options: HttpFunctionOptions): HttpFunctionDefinition {
+const withHeaders = (response: HttpResponseInit, headers: Record<string, string>): HttpResponseInit => ({
+  ...response,
+  headers: { ...(response.headers as Record<string, string> | undefined), ...headers },
+});
+
+/**
+ * Registers an HTTP function with the Functions host (and returns its definition for the local host). The handler
+ * adds the app context, CORS, and turns every error into a `{ code, message }` response.
+ */
+export function registerHttpFunction(
+  name: string,
+  { route, methods, endpoint }: EndpointOptions,
+): HttpFunctionDefinition {
+  const options: HttpFunctionOptions = {
+    route,
+    methods,
+    authLevel: 'anonymous',
+    handler: async (request, context) => {
+      let cors: Record<string, string> = {};
+      try {
+        const runtime = await import('../runtime.js');
+        const app = runtime.getApp();
+        cors = corsHeaders(request.headers.get('origin'), app.settings.corsOrigins);
+        if (request.method === 'OPTIONS' && cors['access-control-allow-origin']) return { status: 204, headers: cors };
+        const handler: AppHandler = runtime[endpoint];
+        return withHeaders(await handler(request, app, context), cors);
+      } catch (error) {
+        return withHeaders(errorResponse(error, context), cors);
+      }
+    },
+  };
   functionsApp.http(name, options);
   return { name, options };
 }

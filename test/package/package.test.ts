@@ -37,13 +37,22 @@ describe('the deployment package', () => {
     await run('npm', ['run', 'build'], { cwd: root });
   }, 120_000);
 
-  it('uploads only the bundle, host.json and package.json', async () => {
+  it('uploads only the bundles, host.json and package.json', async () => {
     const files = await publishedFiles();
-    expect(files).toContain('dist/index.cjs');
-    expect(files).toContain('host.json');
-    expect(files).toContain('package.json');
-    for (const file of files)
-      expect(file).toMatch(/^(dist\/index\.cjs(\.LEGAL\.txt)?|host\.json|package\.json|package-lock\.json)$/);
+    for (const file of ['dist/index.cjs', 'dist/runtime.cjs', 'host.json', 'package.json'])
+      expect(files).toContain(file);
+    const allowed =
+      /^((dist\/)?(index|runtime)\.cjs(\.LEGAL\.txt)?|(dist\/)?host\.json|(dist\/)?package\.json|package-lock\.json)$/;
+    for (const file of files) expect(file).toMatch(allowed);
+  });
+
+  it('makes dist/ a complete Functions project with no dependency to install (what azd deploys)', async () => {
+    const manifest = JSON.parse(await readFile(join(root, 'dist/package.json'), 'utf8'));
+    expect(manifest).toMatchObject({ main: 'index.cjs' });
+    expect(manifest.dependencies ?? {}).toEqual({});
+    expect(JSON.parse(await readFile(join(root, 'dist/host.json'), 'utf8'))).toEqual(
+      JSON.parse(await readFile(join(root, 'host.json'), 'utf8')),
+    );
   });
 
   it('points main at the bundle and lists no dev-only package as a dependency', async () => {
@@ -72,11 +81,12 @@ describe('the deployment package', () => {
         node22Package,
         'node',
         '--require',
-        './scripts/functions-worker-shim.cjs',
+        '../scripts/functions-worker-shim.cjs',
         '-e',
-        "require('./dist/index.cjs')",
+        // The registrations, then the runtime the first call loads: both resolve every module from dist/ alone.
+        "require('./index.cjs'); if (typeof require('./runtime.cjs').negotiate !== 'function') process.exit(3)",
       ],
-      { cwd: root, env: { ...process.env, npm_config_update_notifier: 'false' } },
+      { cwd: join(root, 'dist'), env: { ...process.env, npm_config_update_notifier: 'false', NODE_PATH: '' } },
     );
     const report = JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as {
       node: string;

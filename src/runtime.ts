@@ -1,0 +1,9 @@
+/**
+ * Everything behind the function registrations, loaded on the first call: a cold start evaluates only the
+ * registrations and `@azure/functions` (the build ships this module as its own file).
+ */
+export { getApp } from './app.js';
+export { announce } from './endpoints/announce.js';
+export { audit, evict, listBans, roomConnections, rooms, unban } from './endpoints/moderate.js';
+export { negotiate } from './endpoints/negotiate.js';
+export { handleUpstream } from './events/handle-upstream.js';
