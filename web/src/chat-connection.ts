@@ -34,8 +34,11 @@ export interface ChatConnectionOptions {
   api: AppApi;
   /** Each chat line once, however often the service delivers it. */
   onChat(line: ChatLine): void;
-  /** Plain-text broadcasts: presence notices and moderator announcements. */
-  onNotice(text: string, scope: 'room' | 'everyone'): void;
+  /**
+   * Plain-text broadcasts: presence notices and moderator announcements. Whether they come as group or server
+   * messages depends on how the service relays a REST send to a group, so both are read the same way.
+   */
+  onNotice(text: string): void;
   onReply(reply: AppReply): void;
   onStatus(status: ConnectionStatus): void;
 }
@@ -75,8 +78,8 @@ export class ChatConnection {
       this.closeReason = event.message?.message;
     });
     this.client.on('stopped', () => this.onStopped());
-    this.client.on('group-message', (event) => this.receive(event.message.data, 'room'));
-    this.client.on('server-message', (event) => this.receive(event.message.data, 'everyone'));
+    this.client.on('group-message', (event) => this.receive(event.message.data));
+    this.client.on('server-message', (event) => this.receive(event.message.data));
   }
 
   get room(): string | undefined {
@@ -194,9 +197,9 @@ export class ChatConnection {
     }
   }
 
-  private receive(data: unknown, scope: 'room' | 'everyone'): void {
+  private receive(data: unknown): void {
     if (typeof data === 'string') {
-      this.options.onNotice(data, scope);
+      this.options.onNotice(data);
     } else if (isChatLine(data)) {
       if (this.seenIds.has(data.id)) return;
       this.remember(data.id);

@@ -38,12 +38,13 @@ class ChatPage {
   private readonly connection: ChatConnection;
   private userId = '';
   private muted = false;
+  private status: ConnectionStatus = { state: 'connecting' };
 
   constructor() {
     this.connection = new ChatConnection({
       api: this.api,
       onChat: (line) => this.log.chat(line, line.from === this.userId),
-      onNotice: (text, scope) => this.log.notice(text, scope === 'everyone' ? 'announcement' : noticeKind(text)),
+      onNotice: (text) => this.log.notice(text, noticeKind(text)),
       onReply: (reply) => this.onReply(reply),
       onStatus: (status) => this.onStatus(status),
     });
@@ -59,7 +60,9 @@ class ChatPage {
       this.hideBanner();
       void this.connection.start();
     });
+    // The client recovers a dropped socket silently; the browser knows when the network went away.
     window.addEventListener('offline', () => this.chrome.setStatus('Offline: waiting for the network…', 'busy'));
+    window.addEventListener('online', () => this.chrome.showConnection(this.status));
   }
 
   async run(): Promise<void> {
@@ -83,6 +86,7 @@ class ChatPage {
   }
 
   private onStatus(status: ConnectionStatus): void {
+    this.status = status;
     this.chrome.showConnection(status);
     this.setConnected(status.state === 'connected');
     switch (status.state) {

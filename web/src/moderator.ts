@@ -48,7 +48,7 @@ class ModeratorConsole {
     this.connection = new ChatConnection({
       api: this.api,
       onChat: (line) => this.stream.chat(line, false),
-      onNotice: (text, scope) => this.stream.notice(text, scope === 'everyone' ? 'announcement' : noticeKind(text)),
+      onNotice: (text) => this.stream.notice(text, noticeKind(text)),
       onReply: (reply) => {
         if (reply.type === 'error') this.report(`Live stream: ${reply.message}`);
       },
