@@ -1,11 +1,14 @@
 import type { TestProject } from 'vitest/node';
-import { startStack, upstreamAudience, webPubSubIdentity } from '../../local/stack.js';
+import { appIdentity, startStack, upstreamAudience, webPubSubIdentity } from '../../local/stack.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     stack: {
       appUrl: string;
       emulatorHttpUrl: string;
+      emulatorHttpsUrl: string;
+      tablesConnectionString: string;
+      appClientId: string;
       connectionString: string;
       accessKey: string;
       /** To mint the Web PubSub identity's upstream tokens, as the emulator does (tests that call the handler). */
@@ -30,6 +33,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide('stack', {
     appUrl: stack.appUrl,
     emulatorHttpUrl: stack.emulator.httpUrl,
+    emulatorHttpsUrl: stack.emulator.httpsUrl ?? '',
+    tablesConnectionString: stack.tablesConnectionString,
+    appClientId: appIdentity.clientId,
     connectionString: stack.emulator.connectionString,
     accessKey: stack.emulator.accessKeys[0],
     identityEndpoint: stack.identity.endpoint,
