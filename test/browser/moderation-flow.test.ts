@@ -216,4 +216,42 @@ describe('chat pages and moderator console in Chromium', () => {
     await moderator.page.screenshot({ path: resolve(screenshotsDir, 'moderator.png'), fullPage: true });
     for (const page of [alice, bob, moderator]) expect(page.errors).toEqual([]);
   });
+
+  it('pages through the audit log, newest first, with Older and Newer', async () => {
+    const { page, context } = moderator;
+    // Announcements to an empty room are cheap audit entries: enough for a second page.
+    for (let n = 1; n <= 16; n++) {
+      const response = await context.request.post('/api/announce', {
+        data: { message: `filler ${n}`, room: 'empty-room' },
+      });
+      expect(response.status()).toBe(200);
+    }
+    const rows = page.locator('#audit tr');
+    await rows.first().filter({ hasText: 'filler 16' }).waitFor();
+    await expect(rows.count()).resolves.toBe(15);
+    const newer = page.getByRole('button', { name: 'Newer' });
+    await expect(newer.isDisabled()).resolves.toBe(true);
+
+    await page.getByRole('button', { name: 'Older' }).click();
+    await page.locator('#audit-page', { hasText: 'Page 2' }).waitFor();
+    await expect(rows.first().locator('.cell-reason').textContent()).resolves.toBe('filler 1');
+    await expect(page.locator('#audit tr', { hasText: 'filler 16' }).count()).resolves.toBe(0);
+    await page.locator('#audit tr', { hasText: 'spamming links' }).first().waitFor();
+
+    await newer.click();
+    await page.locator('#audit-page', { hasText: 'Page 1' }).waitFor();
+    await rows.first().filter({ hasText: 'filler 16' }).waitFor();
+  });
+
+  it('keeps the console from a signed-in user without the moderator role', async () => {
+    const page = await alice.context.newPage();
+    try {
+      await page.goto('/moderator.html');
+      await page.getByRole('heading', { name: 'Moderators only' }).waitFor();
+      expect(await page.locator('#forbidden-text').textContent()).toContain('alice');
+      await expect(page.locator('#console').isHidden()).resolves.toBe(true);
+    } finally {
+      await page.close();
+    }
+  });
 });

@@ -218,7 +218,7 @@ class ModeratorConsole {
         min: '1',
         max: '525600',
         inputmode: 'numeric',
-        placeholder: 'Ban min',
+        placeholder: 'Ban (min)',
         'aria-label': `Ban ${entry.userId} for how many minutes (empty: no ban)`,
       },
     });
@@ -271,7 +271,15 @@ class ModeratorConsole {
           attrs: { type: 'button', 'aria-label': `Unban ${ban.userId}` },
         });
         unban.addEventListener('click', () => void this.unban(ban.userId, unban));
-        return el('tr', {}, el('td', { className: 'cell-user' }), el('td'), el('td'), el('td'), el('td', {}, unban));
+        return el(
+          'tr',
+          {},
+          el('td', { className: 'cell-user' }),
+          el('td'),
+          el('td', { className: 'cell-reason' }),
+          el('td', { className: 'cell-nowrap' }),
+          el('td', {}, unban),
+        );
       },
       update: (row, ban) => {
         const [user, until, reason, actor] = Array.from(row.children) as HTMLElement[];
