@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { BadRequestError } from '../errors.js';
+import { parseBase64Json } from '../http/base64-json.js';
 import {
   type ConnectionModerationState,
   connectionModerationStateSchema,
@@ -31,13 +32,7 @@ export function encodeConnectionState(state: ConnectionState): string {
 /** A missing state is a fresh connection; a malformed one did not come from us and is refused. */
 export function decodeConnectionState(header: string | undefined): ConnectionState {
   if (!header) return initialConnectionState();
-  let value: unknown;
-  try {
-    value = JSON.parse(Buffer.from(header, 'base64').toString('utf8'));
-  } catch {
-    throw new BadRequestError('ce-connectionState is not base64 JSON.', 'InvalidConnectionState');
-  }
-  const parsed = connectionStateSchema.safeParse(value);
-  if (!parsed.success) throw new BadRequestError('ce-connectionState has an unknown shape.', 'InvalidConnectionState');
-  return parsed.data as ConnectionState;
+  const state = parseBase64Json(header, connectionStateSchema);
+  if (!state) throw new BadRequestError('ce-connectionState is not a state this app wrote.', 'InvalidConnectionState');
+  return state as ConnectionState;
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ForbiddenError, UnauthorizedError } from '../errors.js';
+import { parseBase64Json } from './base64-json.js';
 
 /** Who is calling, as App Service Authentication (Easy Auth) describes them. */
 export interface Principal {
@@ -25,17 +26,14 @@ const nameClaims = ['name', 'preferred_username', 'http://schemas.xmlsoap.org/ws
  */
 export function parseClientPrincipal(header: string | null, principalIdHeader: string | null): Principal | undefined {
   if (!header) return undefined;
-  let decoded: unknown;
-  try {
-    decoded = JSON.parse(Buffer.from(header, 'base64').toString('utf8'));
-  } catch {
-    throw new UnauthorizedError('The x-ms-client-principal header is not valid base64 JSON.', 'InvalidPrincipal');
+  const principal = parseBase64Json(header, clientPrincipalSchema);
+  if (!principal) {
+    throw new UnauthorizedError(
+      'The x-ms-client-principal header is not base64 JSON with a claims list.',
+      'InvalidPrincipal',
+    );
   }
-  const parsed = clientPrincipalSchema.safeParse(decoded);
-  if (!parsed.success) {
-    throw new UnauthorizedError('The x-ms-client-principal header has no claims list.', 'InvalidPrincipal');
-  }
-  const { claims, role_typ: roleType } = parsed.data;
+  const { claims, role_typ: roleType } = principal;
   const claim = (types: readonly string[]) => claims.find((c) => types.includes(c.typ))?.val;
   const userId = principalIdHeader || claim([objectIdClaim, 'oid', 'sub']);
   if (!userId) throw new UnauthorizedError('The signed-in principal has no user id.', 'InvalidPrincipal');
