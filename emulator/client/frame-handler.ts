@@ -93,30 +93,35 @@ export class ClientFrameHandler {
     }
   }
 
-  private joinOrLeave(connection: Connection, frame: ClientFrame, type: 'joinGroup' | 'leaveGroup'): void {
+  /** The checks every group frame passes first; the ack id and group, or undefined when it was answered. */
+  private admitGroupFrame(
+    connection: Connection,
+    frame: ClientFrame,
+    permission: 'joinLeaveGroup' | 'sendToGroup',
+  ): { ackId: number | undefined; group: string } | undefined {
     const ackId = ackIdOf(frame);
-    if (this.isDuplicate(connection, ackId)) return;
+    if (this.isDuplicate(connection, ackId)) return undefined;
     const group = frame.group;
     if (!isValidGroupName(group)) {
       this.fail(connection, ackId, 'BadRequest', 'Invalid group name.');
-      return;
+      return undefined;
     }
-    if (!this.permitted(connection, ackId, 'joinLeaveGroup', group)) return;
+    return this.permitted(connection, ackId, permission, group) ? { ackId, group } : undefined;
+  }
+
+  private joinOrLeave(connection: Connection, frame: ClientFrame, type: 'joinGroup' | 'leaveGroup'): void {
+    const admitted = this.admitGroupFrame(connection, frame, 'joinLeaveGroup');
+    if (!admitted) return;
     const hub = this.connections.hubs.get(connection.hub);
-    if (type === 'joinGroup') hub.joinGroup(connection, group);
-    else hub.leaveGroup(connection, group);
-    this.succeed(connection, ackId);
+    if (type === 'joinGroup') hub.joinGroup(connection, admitted.group);
+    else hub.leaveGroup(connection, admitted.group);
+    this.succeed(connection, admitted.ackId);
   }
 
   private sendToGroup(connection: Connection, frame: ClientFrame): void {
-    const ackId = ackIdOf(frame);
-    if (this.isDuplicate(connection, ackId)) return;
-    const group = frame.group;
-    if (!isValidGroupName(group)) {
-      this.fail(connection, ackId, 'BadRequest', 'Invalid group name.');
-      return;
-    }
-    if (!this.permitted(connection, ackId, 'sendToGroup', group)) return;
+    const admitted = this.admitGroupFrame(connection, frame, 'sendToGroup');
+    if (!admitted) return;
+    const { ackId, group } = admitted;
     const decoded = decodeData(frame);
     if (!decoded) {
       this.fail(connection, ackId, 'BadRequest', 'Invalid dataType or data.');
