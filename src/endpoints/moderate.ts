@@ -66,7 +66,7 @@ export const listBans = moderatorOnly(async (_request, app) =>
 );
 
 export const unban = moderatorOnly(async (request, app, moderator) => {
-  const userId = parseWith(userIdSchema, request.params.userId, 'InvalidUserId');
+  const userId = parseWith(userIdSchema, request.params.userId, 'InvalidUserId', 'userId');
   if (!(await app.store.deleteBan(userId))) throw new NotFoundError(`'${userId}' is not banned.`, 'NotBanned');
   await app.store.appendAudit({
     at: app.now(),
@@ -86,6 +86,6 @@ export const audit = moderatorOnly(async (request, app) => {
 export const rooms = moderatorOnly(async (_request, app) => json(200, { rooms: await app.store.listRooms() }));
 
 export const roomConnections = moderatorOnly(async (request, app) => {
-  const room = parseWith(roomSchema, request.params.room, 'InvalidRoom');
+  const room = parseWith(roomSchema, request.params.room, 'InvalidRoom', 'room');
   return json(200, { room, connections: await app.store.listRoom(room) });
 });

@@ -4,14 +4,15 @@ import { BadRequestError, HttpError, UnsupportedMediaTypeError } from '../errors
 
 const maxBodyBytes = 64 * 1024;
 
-/** Describes zod issues as one sentence that names each offending field. */
-export function describeIssues(error: z.ZodError): string {
-  return error.issues.map((issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`).join('; ');
+/** Describes zod issues as one sentence that names each offending field; `whole` names the value itself. */
+export function describeIssues(error: z.ZodError, whole = 'body'): string {
+  return error.issues.map((issue) => `${issue.path.join('.') || whole}: ${issue.message}`).join('; ');
 }
 
-export function parseWith<T>(schema: z.ZodType<T>, value: unknown, code = 'InvalidBody'): T {
+/** Validates `value`; a failure is a 400 `code` naming each offending field (`whole` for the value itself). */
+export function parseWith<T>(schema: z.ZodType<T>, value: unknown, code = 'InvalidBody', whole = 'body'): T {
   const parsed = schema.safeParse(value);
-  if (!parsed.success) throw new BadRequestError(describeIssues(parsed.error), code);
+  if (!parsed.success) throw new BadRequestError(describeIssues(parsed.error, whole), code);
   return parsed.data;
 }
 
