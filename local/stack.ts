@@ -1,4 +1,5 @@
 import { type RunningEmulator, startEmulator } from '../emulator/server.js';
+import { loadSettings } from '../src/settings.js';
 import { startAzuriteTable } from './azurite.js';
 import { ensureDevCertificates } from './certs.js';
 import { startFunctionsHostProcess } from './host/child.js';
@@ -85,27 +86,26 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 
     const env: NodeJS.ProcessEnv = { ...process.env };
     for (const name of foreignIdentitySettings) delete env[name];
-    const host = await startFunctionsHostProcess({
-      port: fixed ? 7071 : 0,
-      log,
-      env: {
-        ...env,
-        IDENTITY_ENDPOINT: identity.endpoint,
-        IDENTITY_HEADER: identity.header,
-        NODE_EXTRA_CA_CERTS: certificates.caPath,
-        WEBPUBSUB_ENDPOINT: emulator.httpsUrl,
-        // Browsers connect over ws:// and would not trust the local CA.
-        WEBPUBSUB_CLIENT_ENDPOINT: emulator.httpUrl,
-        WEBPUBSUB_HUB: hubName,
-        TABLES_CONNECTION_STRING: azurite.connectionString,
-        UPSTREAM_TOKEN_ISSUER: identity.issuer,
-        UPSTREAM_TOKEN_JWKS_URI: identity.jwksUri,
-        UPSTREAM_TOKEN_AUDIENCE: upstreamAudience,
-        UPSTREAM_PRINCIPAL_ID: webPubSubIdentity.principalId,
-        ALLOW_ANONYMOUS: 'false',
-        ...options.appSettings,
-      },
-    });
+    const appEnv: NodeJS.ProcessEnv = {
+      ...env,
+      IDENTITY_ENDPOINT: identity.endpoint,
+      IDENTITY_HEADER: identity.header,
+      NODE_EXTRA_CA_CERTS: certificates.caPath,
+      WEBPUBSUB_ENDPOINT: emulator.httpsUrl,
+      // Browsers connect over ws:// and would not trust the local CA.
+      WEBPUBSUB_CLIENT_ENDPOINT: emulator.httpUrl,
+      WEBPUBSUB_HUB: hubName,
+      TABLES_CONNECTION_STRING: azurite.connectionString,
+      UPSTREAM_TOKEN_ISSUER: identity.issuer,
+      UPSTREAM_TOKEN_JWKS_URI: identity.jwksUri,
+      UPSTREAM_TOKEN_AUDIENCE: upstreamAudience,
+      UPSTREAM_PRINCIPAL_ID: webPubSubIdentity.principalId,
+      ALLOW_ANONYMOUS: 'false',
+      ...options.appSettings,
+    };
+    // Fail fast, with every problem listed, rather than on the first call.
+    loadSettings(appEnv);
+    const host = await startFunctionsHostProcess({ port: fixed ? 7071 : 0, log, env: appEnv });
     closers.push(host.close);
 
     emulator.configureHub(hubName, {

@@ -110,6 +110,29 @@ describe('moderator endpoints', () => {
     expect(Date.parse(result.bannedUntil ?? '')).toBeGreaterThan(Date.now());
     expect(await eventually(() => dave.disconnectReason)).toContain('spamming links');
 
+    const audit = (await (await callApi('/api/moderate/audit?limit=20', moderator)).json()) as {
+      entries: {
+        action: string;
+        actor: string;
+        target?: string;
+        reason?: string;
+        outcome: string;
+        steps?: unknown[];
+      }[];
+    };
+    expect(audit.entries).toContainEqual(
+      expect.objectContaining({
+        action: 'evict',
+        actor: 'mod-2',
+        target: 'dave',
+        reason: 'spamming links',
+        outcome: 'succeeded',
+        steps: [
+          expect.objectContaining({ stepId: 'revokePermission', status: 204 }),
+          expect.objectContaining({ stepId: 'evictConnection', status: 204 }),
+        ],
+      }),
+    );
     const bans = (await (await callApi('/api/moderate/bans', moderator)).json()) as { bans: { userId: string }[] };
     expect(bans.bans.map((b) => b.userId)).toContain('dave');
     expect((await callApi('/api/moderate/bans/dave', moderator, { method: 'DELETE' })).status).toBe(204);
