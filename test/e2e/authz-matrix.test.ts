@@ -1,0 +1,168 @@
+import { WebPubSubClient } from '@azure/web-pubsub-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Chatter, callApi, eventually, signIn } from './support/chat-client.js';
+import { cloudEventHeaders } from './support/upstream.js';
+
+type Caller = 'nobody' | 'chatter' | 'moderator' | 'spoofed' | 'chatter+spoofed';
+
+interface Endpoint {
+  method: 'GET' | 'POST' | 'DELETE' | 'OPTIONS';
+  path: string;
+  body?: unknown;
+  headers?: Record<string, string>;
+  /** The answer for each caller: status and, for errors, the code. */
+  expect: Record<Caller, Answer>;
+}
+
+type Answer = [number, string?];
+const signedInOnly: Record<'nobody' | 'spoofed', Answer> = {
+  nobody: [401, 'Unauthorized'],
+  spoofed: [401, 'Unauthorized'],
+};
+const moderatorsOnly = (moderator: Answer): Record<Caller, Answer> => ({
+  ...signedInOnly,
+  chatter: [403, 'RoleRequired'],
+  'chatter+spoofed': [403, 'RoleRequired'],
+  moderator,
+});
+const everyone = (answer: Answer): Record<Caller, Answer> => ({
+  nobody: answer,
+  chatter: answer,
+  moderator: answer,
+  spoofed: answer,
+  'chatter+spoofed': answer,
+});
+
+const endpoints: Endpoint[] = [
+  {
+    method: 'GET',
+    path: '/api/negotiate',
+    expect: { ...signedInOnly, chatter: [200], 'chatter+spoofed': [200], moderator: [200] },
+  },
+  {
+    method: 'POST',
+    path: '/api/negotiate',
+    expect: { ...signedInOnly, chatter: [200], 'chatter+spoofed': [200], moderator: [200] },
+  },
+  {
+    method: 'POST',
+    path: '/api/moderate/evict',
+    body: { connectionId: 'authz-no-such-connection', permission: 'sendToGroup', reason: 'authz matrix' },
+    expect: moderatorsOnly([200]),
+  },
+  { method: 'GET', path: '/api/moderate/bans', expect: moderatorsOnly([200]) },
+  { method: 'DELETE', path: '/api/moderate/bans/authz-nobody', expect: moderatorsOnly([404, 'NotBanned']) },
+  { method: 'GET', path: '/api/moderate/audit?limit=5', expect: moderatorsOnly([200]) },
+  { method: 'GET', path: '/api/moderate/rooms', expect: moderatorsOnly([200]) },
+  { method: 'GET', path: '/api/moderate/rooms/authz-room/connections', expect: moderatorsOnly([200]) },
+  {
+    method: 'POST',
+    path: '/api/announce',
+    body: { message: 'authz matrix', room: 'authz-empty-room' },
+    expect: moderatorsOnly([200]),
+  },
+  // The event handler trusts only Web PubSub's token, whoever is signed in.
+  {
+    method: 'POST',
+    path: '/api/webpubsub',
+    headers: cloudEventHeaders({ type: 'connect', userId: 'authz-chatter' }),
+    body: {},
+    expect: everyone([401, 'MissingToken']),
+  },
+  { method: 'OPTIONS', path: '/api/webpubsub', expect: everyone([403, 'OriginNotAllowed']) },
+];
+
+/** A principal header claiming the moderator role, as an attacker would write it. */
+const spoofedHeaders = {
+  'x-ms-client-principal': Buffer.from(
+    JSON.stringify({
+      auth_typ: 'aad',
+      role_typ: 'roles',
+      claims: [
+        { typ: 'roles', val: 'moderator' },
+        { typ: 'http://schemas.microsoft.com/identity/claims/objectidentifier', val: 'spoofed-moderator' },
+      ],
+    }),
+  ).toString('base64'),
+  'x-ms-client-principal-id': 'spoofed-moderator',
+  'x-ms-client-principal-name': 'spoofed-moderator',
+  'x-ms-client-principal-idp': 'aad',
+};
+
+const cookies: Partial<Record<Caller, string>> = {};
+beforeAll(async () => {
+  cookies.chatter = await signIn('authz-chatter');
+  cookies['chatter+spoofed'] = cookies.chatter;
+  cookies.moderator = await signIn('authz-moderator', ['moderator']);
+});
+
+const rows = endpoints.flatMap((endpoint) =>
+  (Object.keys(endpoint.expect) as Caller[]).map((caller) => {
+    const [status, code] = endpoint.expect[caller];
+    return { ...endpoint, caller, status, code: code ?? '-' };
+  }),
+);
+
+describe('authorization matrix: every endpoint × every kind of caller', () => {
+  it.each(rows)(
+    '$method $path as $caller → $status $code',
+    async ({ method, path, body, caller, status, code, ...rest }) => {
+      const headers: Record<string, string> = {
+        ...rest.headers,
+        ...(caller.endsWith('spoofed') ? spoofedHeaders : {}),
+      };
+      if (body !== undefined) headers['content-type'] = 'application/json';
+      const response = await callApi(path, cookies[caller], {
+        method,
+        headers,
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      const text = await response.text();
+      expect(response.status, text).toBe(status);
+      if (code !== '-') expect(JSON.parse(text)).toMatchObject({ code, message: expect.any(String) });
+      if (path === '/api/negotiate' && status === 200) {
+        // Whoever asks, the URL is for the signed-in user, never for the spoofed one.
+        expect(JSON.parse(text)).toMatchObject({
+          userId: caller === 'moderator' ? 'authz-moderator' : 'authz-chatter',
+        });
+      }
+    },
+  );
+});
+
+describe('client tokens are least-privilege', () => {
+  const stops: (() => void)[] = [];
+  afterAll(() => {
+    for (const stop of stops) stop();
+  });
+
+  it("refuses a chat client's own sendToGroup and joinGroup frames, even in the room it joined", async () => {
+    const member = await Chatter.connect('authz-member');
+    stops.push(() => member.stop());
+    expect(await member.join('authz-room')).toMatchObject({ type: 'joined' });
+
+    const negotiate = await callApi('/api/negotiate', await signIn('authz-intruder'));
+    const { url } = (await negotiate.json()) as { url: string };
+    // No retries: a refused ack is final, and the SDK would otherwise try three more times.
+    const intruder = new WebPubSubClient(url, { messageRetryOptions: { maxRetries: 0 } });
+    stops.push(() => intruder.stop());
+    await intruder.start();
+    const groupMessages: unknown[] = [];
+    member.client.on('group-message', (event) => groupMessages.push(event.message.data));
+
+    const forbidden = { errorDetail: { name: 'Forbidden' } };
+    await expect(intruder.joinGroup('authz-room')).rejects.toMatchObject(forbidden);
+    await expect(intruder.joinGroup('another-room')).rejects.toMatchObject(forbidden);
+    await expect(intruder.sendToGroup('authz-room', 'unmoderated', 'text')).rejects.toMatchObject(forbidden);
+    // The member itself, in the room through the app, may not bypass moderation either.
+    await expect(
+      member.client.sendToGroup('authz-room', 'unmoderated', 'text', { noEcho: true }),
+    ).rejects.toMatchObject(forbidden);
+
+    // A moderated line sent afterwards arrives; the direct ones never did.
+    const marker = await member.chat('authz-room', 'moderated hello');
+    expect(marker).toMatchObject({ type: 'accepted' });
+    await eventually(() => member.chats.find((message) => message.id === marker.id));
+    expect(groupMessages).toEqual([]);
+  });
+});
