@@ -1,9 +1,9 @@
 import { leetWords, normalizeForMatching, words } from './normalize.js';
 
-interface TrieNode {
-  readonly next: Map<string, TrieNode>;
-  /** A blocked term ends at this word. */
-  terminal: boolean;
+interface TrieNode<T> {
+  readonly next: Map<string, TrieNode<T>>;
+  /** What the term ending at this word stands for (undefined: no term ends here). */
+  value: T | undefined;
 }
 
 export interface Blocklist {
@@ -14,13 +14,24 @@ export interface Blocklist {
   matches(normalized: string, plainWords: readonly string[]): boolean;
 }
 
+export interface TermIndex<T> {
+  /** The value of the first term found (see `Blocklist.matches`), or undefined. */
+  find(normalized: string, plainWords: readonly string[]): T | undefined;
+}
+
+export function createBlocklist(terms: readonly string[]): Blocklist {
+  const index = createTermIndex(terms.map((term) => ({ term, value: true })));
+  return { matches: (normalized, plainWords) => index.find(normalized, plainWords) !== undefined };
+}
+
 /**
  * A word trie over the folded terms: matching costs one map lookup per word and term length, whatever the number of
- * terms. Terms are folded with leetspeak symbols as letters ("a$$") so they match either spelling in messages.
+ * terms. Terms are folded with leetspeak symbols as letters ("a$$") so they match either spelling in messages. Each
+ * term carries a value (a list rule's id, say); the first term added wins where two fold alike.
  */
-export function createBlocklist(terms: readonly string[]): Blocklist {
-  const root: TrieNode = { next: new Map(), terminal: false };
-  for (const term of terms) {
+export function createTermIndex<T>(entries: readonly { term: string; value: T }[]): TermIndex<T> {
+  const root: TrieNode<T> = { next: new Map(), value: undefined };
+  for (const { term, value } of entries) {
     const normalized = normalizeForMatching(term);
     const path = leetWords(normalized) ?? words(normalized);
     if (path.length === 0) continue;
@@ -28,37 +39,39 @@ export function createBlocklist(terms: readonly string[]): Blocklist {
     for (const word of path) {
       let child = node.next.get(word);
       if (child === undefined) {
-        child = { next: new Map(), terminal: false };
+        child = { next: new Map(), value: undefined };
         node.next.set(word, child);
       }
       node = child;
     }
-    node.terminal = true;
+    node.value ??= value;
   }
 
-  const startsAt = (sequence: readonly string[], start: number): boolean => {
-    let node: TrieNode | undefined = root;
+  const startsAt = (sequence: readonly string[], start: number): T | undefined => {
+    let node: TrieNode<T> | undefined = root;
     for (let i = start; i < sequence.length; i++) {
       node = node.next.get(sequence[i] ?? '');
-      if (node === undefined) return false;
-      if (node.terminal) return true;
+      if (node === undefined) return undefined;
+      if (node.value !== undefined) return node.value;
     }
-    return false;
+    return undefined;
   };
 
-  const occursIn = (sequence: readonly string[]): boolean => {
+  const occursIn = (sequence: readonly string[]): T | undefined => {
     for (let start = 0; start < sequence.length; start++) {
-      if (startsAt(sequence, start)) return true;
+      const found = startsAt(sequence, start);
+      if (found !== undefined) return found;
     }
-    return false;
+    return undefined;
   };
 
   return {
-    matches(normalized, plainWords) {
-      if (root.next.size === 0) return false;
-      if (occursIn(plainWords)) return true;
+    find(normalized, plainWords) {
+      if (root.next.size === 0) return undefined;
+      const plain = occursIn(plainWords);
+      if (plain !== undefined) return plain;
       const leet = leetWords(normalized);
-      return leet !== undefined && occursIn(leet);
+      return leet === undefined ? undefined : occursIn(leet);
     },
   };
 }

@@ -1,4 +1,6 @@
 import { createBlocklist } from './blocklist.js';
+import { linkHosts } from './links.js';
+import type { CompiledList } from './list-rules.js';
 import { exceedsCodePoints, isBlank, normalizeForMatching, toWellFormed, words } from './normalize.js';
 import {
   type ConnectionModerationState,
@@ -10,12 +12,24 @@ import {
 } from './policy.js';
 import { createProfanityFilter } from './profanity.js';
 
-export type ModerationRule = 'profanity' | 'blocklist' | 'length' | 'empty' | 'rate' | 'flood' | 'muted';
+/** `list:<id>` is a moderator's list rule, named by id so the chatter learns which rule without its pattern. */
+export type ModerationRule =
+  | 'profanity'
+  | 'blocklist'
+  | 'length'
+  | 'empty'
+  | 'rate'
+  | 'flood'
+  | 'muted'
+  | 'slow-mode'
+  | 'links'
+  | `list:${string}`;
 /** What the caller does next: nothing, tell the user they are muted, or evict the connection and ban the user. */
 export type ModerationAction = 'none' | 'mute' | 'evict';
 
+/** `flags`: the list rules that let the message through but put it in the review queue (absent when none). */
 export type Verdict =
-  | { allowed: true; text: string }
+  | { allowed: true; text: string; flags?: string[] }
   | { allowed: false; rule: ModerationRule; message: string; strikes: number; action: ModerationAction };
 
 export interface ModerationResult {
@@ -23,9 +37,24 @@ export interface ModerationResult {
   state: ConnectionModerationState;
 }
 
+/** A room's limits, set by moderators at run time. */
+export interface RoomLimits {
+  /** Applies on top of the policy's `maxLength` (the smaller wins). */
+  maxLength?: number;
+  /** One accepted message per connection every so many seconds; 0 is off. */
+  slowModeSeconds: number;
+  linksAllowed: boolean;
+}
+
+/** What the room adds to the policy for one message: its limits and its lists (global and the room's own). */
+export interface RoomContext {
+  limits?: RoomLimits;
+  lists?: readonly CompiledList[];
+}
+
 export interface Moderator {
   /** Never throws: any string, any state (an unreadable one counts as fresh), any clock value. */
-  moderate(text: string, state: ConnectionModerationState, nowMs: number): ModerationResult;
+  moderate(text: string, state: ConnectionModerationState, nowMs: number, room?: RoomContext): ModerationResult;
 }
 
 interface RecentMessage {
@@ -37,12 +66,15 @@ interface Counters {
   strikes: number;
   rateRefusals: number;
   mutedUntil: number;
+  /** Epoch ms of the last accepted message, kept only while the room is in slow mode. */
+  last?: number;
 }
 
 /**
- * Rules run cheapest first: muted, length, empty, rate (no text scanning), then profanity, blocklist and flood.
- * Profanity, blocklist and flood refusals cost a strike; every `rateRefusalsPerStrike`-th rate refusal does too;
- * length and empty refusals never do (honest mistakes). Only accepted messages count towards rate and flood.
+ * Rules run cheapest first: muted, length, empty, slow mode, rate (no text scanning), then links, profanity,
+ * blocklist, the room's lists and flood. Profanity, blocklist, blocking list rules and flood refusals cost a strike;
+ * every `rateRefusalsPerStrike`-th rate refusal does too; length, empty, slow-mode and link refusals never do (honest
+ * mistakes). Only accepted messages count towards rate, flood and slow mode.
  */
 export function createModerator(policyInput: ModerationPolicy): Moderator {
   const policy = moderationPolicySchema.parse(policyInput);
@@ -53,7 +85,7 @@ export function createModerator(policyInput: ModerationPolicy): Moderator {
   const historyMs = Math.max(rateWindowMs, floodWindowMs);
 
   return {
-    moderate(input, state, nowMs) {
+    moderate(input, state, nowMs, room) {
       // Callers pass parsed JSON bodies; anything that is not a string is an empty message, not a crash.
       const text = typeof input === 'string' ? input : '';
       const current = connectionModerationStateSchema.safeParse(state).data ?? initialModerationState();
@@ -65,6 +97,8 @@ export function createModerator(policyInput: ModerationPolicy): Moderator {
         rateRefusals: current.rateRefusals,
         mutedUntil: current.mutedUntil > now ? current.mutedUntil : 0,
       };
+      const slowModeMs = (room?.limits?.slowModeSeconds ?? 0) * 1000;
+      if (slowModeMs > 0 && current.last !== undefined) counters.last = current.last;
 
       const refuse = (rule: ModerationRule, message: string, strike: boolean): ModerationResult => {
         let action: ModerationAction = 'none';
@@ -104,10 +138,17 @@ export function createModerator(policyInput: ModerationPolicy): Moderator {
           state: encodeState(counters, recent),
         };
       }
-      if (exceedsCodePoints(text, policy.maxLength)) {
-        return refuse('length', `Your message is longer than ${policy.maxLength} characters.`, false);
+      const maxLength = Math.min(policy.maxLength, room?.limits?.maxLength ?? policy.maxLength);
+      if (exceedsCodePoints(text, maxLength)) {
+        return refuse('length', `Your message is longer than ${maxLength} characters.`, false);
       }
       if (isBlank(text)) return refuse('empty', 'Your message is empty.', false);
+      const sinceLast = now - (counters.last ?? Number.NEGATIVE_INFINITY);
+      if (sinceLast >= 0 && sinceLast < slowModeMs) {
+        const wait = Math.ceil((slowModeMs - sinceLast) / 1000);
+        const every = slowModeMs / 1000;
+        return refuse('slow-mode', `Slow mode: one message every ${every} seconds (wait ${wait} more).`, false);
+      }
       if (recent.filter((message) => now - message.time < rateWindowMs).length >= policy.rateMessages) {
         counters.rateRefusals += 1;
         const strike = counters.rateRefusals >= policy.rateRefusalsPerStrike;
@@ -117,12 +158,26 @@ export function createModerator(policyInput: ModerationPolicy): Moderator {
       }
 
       const normalized = normalizeForMatching(text);
+      const lists = room?.lists?.filter((list) => list.size > 0) ?? [];
+      const linksAllowed = room?.limits?.linksAllowed ?? true;
+      const hosts = linksAllowed ? undefined : linkHosts(normalized);
+      if (hosts && hosts.length > 0) return refuse('links', 'Links are not allowed in this room.', false);
       if (profanity.matches(normalized)) {
         return refuse('profanity', 'Your message contains language that is not allowed here.', true);
       }
       const plainWords = words(normalized);
       if (blocklist.matches(normalized, plainWords)) {
         return refuse('blocklist', 'Your message contains a word or phrase that is blocked in this room.', true);
+      }
+      const flags: string[] = [];
+      const prepared = lists.length > 0 ? { normalized, plainWords, hosts: hosts ?? linkHosts(normalized) } : undefined;
+      for (const list of lists) {
+        if (!prepared) break;
+        const match = list.match(prepared);
+        if (match.block !== undefined) {
+          return refuse(`list:${match.block}`, "Your message matches a rule of this room's moderation list.", true);
+        }
+        flags.push(...match.flags);
       }
       const fingerprint = fingerprintOf(plainWords, normalized);
       const copies = recent.filter(
@@ -134,7 +189,12 @@ export function createModerator(policyInput: ModerationPolicy): Moderator {
       }
 
       recent.push({ time: now, fingerprint });
-      return { verdict: { allowed: true, text: toWellFormed(text.trim()) }, state: encodeState(counters, recent) };
+      if (slowModeMs > 0) counters.last = now;
+      const accepted = toWellFormed(text.trim());
+      return {
+        verdict: flags.length > 0 ? { allowed: true, text: accepted, flags } : { allowed: true, text: accepted },
+        state: encodeState(counters, recent),
+      };
     },
   };
 }

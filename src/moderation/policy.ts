@@ -52,6 +52,8 @@ export const connectionModerationStateSchema = z.object({
   at: z.number().min(0),
   /** Recent accepted messages as [age ms before `at`, fingerprint of the normalised text], newest last. */
   recent: z.array(z.tuple([z.number().int().min(0), z.string().max(8)])).max(HISTORY_LIMIT),
+  /** Epoch ms of the last accepted message; only written while the room is in slow mode. */
+  last: z.number().min(0).optional(),
 });
 export type ConnectionModerationState = z.infer<typeof connectionModerationStateSchema>;
 
