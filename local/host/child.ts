@@ -23,7 +23,7 @@ export interface FunctionsHostProcess {
 export async function startFunctionsHostProcess(options: FunctionsHostProcessOptions): Promise<FunctionsHostProcess> {
   const log = options.log ?? (() => {});
   const child = fork(fileURLToPath(new URL('./main.ts', import.meta.url)), [], {
-    execArgv: ['--import', 'tsx'],
+    execArgv: ['--require', fileURLToPath(new URL('../functions-core-shim.cjs', import.meta.url)), '--import', 'tsx'],
     env: { ...options.env, LOCAL_FUNCTIONS_PORT: String(options.port ?? 0) },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });

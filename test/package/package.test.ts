@@ -81,12 +81,15 @@ describe('the deployment package', () => {
         node22Package,
         'node',
         '--require',
-        '../scripts/functions-worker-shim.cjs',
+        '../local/functions-core-shim.cjs',
         '-e',
         // The registrations, then the runtime the first call loads: both resolve every module from dist/ alone.
         "require('./index.cjs'); if (typeof require('./runtime.cjs').negotiate !== 'function') process.exit(3)",
       ],
-      { cwd: join(root, 'dist'), env: { ...process.env, npm_config_update_notifier: 'false', NODE_PATH: '' } },
+      {
+        cwd: join(root, 'dist'),
+        env: { ...process.env, npm_config_update_notifier: 'false', NODE_PATH: '', FUNCTIONS_CORE_SHIM_REPORT: '1' },
+      },
     );
     const report = JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as {
       node: string;
