@@ -22,8 +22,6 @@ export async function buildWeb(): Promise<void> {
     target: 'es2022',
     minify: true,
     sourcemap: 'linked',
-    // The SDK's browser build reads this to pick its logging behaviour.
-    define: { 'process.env.NODE_ENV': '"production"' },
     logLevel: 'warning',
   });
 }

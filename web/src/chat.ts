@@ -1,7 +1,7 @@
 import { AppApi } from './api.js';
 import { type AppReply, ChatConnection, type ConnectionStatus, type RefusalRule } from './chat-connection.js';
 import { pageConfig } from './config.js';
-import { byId } from './dom.js';
+import { byId, readableInstants } from './dom.js';
 import { MessageLog, noticeKind } from './message-log.js';
 import { PageChrome } from './page.js';
 
@@ -97,10 +97,10 @@ class ChatPage {
         this.messageInput.focus();
         break;
       case 'removed':
-        this.showBanner(`You were removed from the chat: ${status.reason}`, 'Try to rejoin');
+        this.showBanner(`You were removed from the chat: ${readableInstants(status.reason)}`, 'Try to rejoin');
         break;
       case 'banned':
-        this.showBanner(status.message, 'Check again');
+        this.showBanner(readableInstants(status.message), 'Check again');
         break;
       case 'signed-out':
         this.section.hidden = true;
@@ -126,12 +126,13 @@ class ChatPage {
         }
         break;
       case 'refused': {
+        const message = readableInstants(reply.message);
         const strikes = reply.strikes ? ` (strike ${reply.strikes})` : '';
         const consequence = reply.action === 'evict' ? ' You are being removed from the chat.' : '';
-        this.setFeedback(`Not sent: ${ruleLabels[reply.rule] ?? reply.rule}. ${reply.message}${strikes}${consequence}`);
+        this.setFeedback(`Not sent: ${ruleLabels[reply.rule] ?? reply.rule}. ${message}${strikes}${consequence}`);
         if (reply.action === 'mute' || reply.rule === 'muted') {
           this.muted = true;
-          this.showBanner(`You are muted: ${reply.message}`);
+          this.showBanner(`You are muted: ${message}`);
         }
         break;
       }
@@ -165,9 +166,13 @@ class ChatPage {
     }
   }
 
+  /** Sending needs a connection; typing only stops once the user is out of the chat for good. */
   private setConnected(connected: boolean): void {
     this.sendButton.disabled = !connected;
     this.joinButton.disabled = !connected;
+    const shutOut = this.status.state === 'removed' || this.status.state === 'banned';
+    this.messageInput.disabled = shutOut;
+    this.roomInput.disabled = shutOut;
   }
 
   private setFeedback(text: string): void {

@@ -75,6 +75,13 @@ export function formatDateTime(iso: string): string {
   return Number.isNaN(date.getTime()) ? iso : dateTimeFormat.format(date);
 }
 
+const isoInstant = /\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})/g;
+
+/** Rewrites ISO instants in a message from the app (e.g. "banned until 2026-…Z") in the reader's own terms. */
+export function readableInstants(text: string): string {
+  return text.replace(isoInstant, (iso) => formatDateTime(iso));
+}
+
 /** A `<time>` element that shows `format(iso)` and keeps the exact instant in `datetime`. */
 export function timeElement(iso: string, format: (iso: string) => string = formatDateTime): HTMLTimeElement {
   return el('time', { text: format(iso), attrs: { datetime: iso } });

@@ -16,7 +16,16 @@ export function noticeKind(text: string): NoticeKind {
 
 /** A room's conversation as an ordered list (`role="log"`, so screen readers announce additions). */
 export class MessageLog {
-  constructor(private readonly list: HTMLOListElement) {}
+  /** Whether the reader is at the end of the conversation; if so, the end stays in view. */
+  private following = true;
+
+  constructor(private readonly list: HTMLOListElement) {
+    list.addEventListener('scroll', () => {
+      this.following = list.scrollHeight - list.scrollTop - list.clientHeight <= followThresholdPx;
+    });
+    // A banner above the log makes it shorter: keep the newest lines in view.
+    new ResizeObserver(() => this.keepEndInView()).observe(list);
+  }
 
   chat(line: ChatLine, own: boolean): void {
     const item = el(
@@ -50,10 +59,12 @@ export class MessageLog {
   }
 
   private append(item: HTMLLIElement): void {
-    const list = this.list;
-    const following = list.scrollHeight - list.scrollTop - list.clientHeight <= followThresholdPx;
-    list.append(item);
-    while (list.childElementCount > maxEntries) list.firstElementChild?.remove();
-    if (following) list.scrollTop = list.scrollHeight;
+    this.list.append(item);
+    while (this.list.childElementCount > maxEntries) this.list.firstElementChild?.remove();
+    this.keepEndInView();
+  }
+
+  private keepEndInView(): void {
+    if (this.following) this.list.scrollTop = this.list.scrollHeight;
   }
 }
