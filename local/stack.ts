@@ -20,6 +20,8 @@ export interface Stack {
   identity: RunningIdentityEndpoint;
   tablesConnectionString: string;
   appPrincipalId: string;
+  /** The app's (the Functions host process's) memory after a full GC, for soak tests. */
+  appMemoryUsage(): Promise<NodeJS.MemoryUsage>;
   close(): Promise<void>;
 }
 
@@ -125,6 +127,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       identity,
       tablesConnectionString: azurite.connectionString,
       appPrincipalId: appIdentity.principalId,
+      appMemoryUsage: host.memoryUsage,
       close: closeAll,
     };
   } catch (error) {

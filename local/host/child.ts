@@ -1,7 +1,7 @@
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { forwardLines, type LogLine, stopChild } from '../processes.js';
-import type { HostMessage } from './main.js';
+import type { HostMemoryReport, HostMessage } from './main.js';
 
 export interface FunctionsHostProcessOptions {
   port?: number;
@@ -13,6 +13,8 @@ export interface FunctionsHostProcessOptions {
 
 export interface FunctionsHostProcess {
   url: string;
+  /** The app's memory after a full GC, for soak tests. */
+  memoryUsage(): Promise<NodeJS.MemoryUsage>;
   close(): Promise<void>;
 }
 
@@ -23,7 +25,14 @@ export interface FunctionsHostProcess {
 export async function startFunctionsHostProcess(options: FunctionsHostProcessOptions): Promise<FunctionsHostProcess> {
   const log = options.log ?? (() => {});
   const child = fork(fileURLToPath(new URL('./main.ts', import.meta.url)), [], {
-    execArgv: ['--require', fileURLToPath(new URL('../functions-core-shim.cjs', import.meta.url)), '--import', 'tsx'],
+    execArgv: [
+      '--require',
+      fileURLToPath(new URL('../functions-core-shim.cjs', import.meta.url)),
+      '--import',
+      'tsx',
+      // So memoryUsage() measures live objects, not garbage not yet collected.
+      '--expose-gc',
+    ],
     env: { ...options.env, LOCAL_FUNCTIONS_PORT: String(options.port ?? 0) },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
@@ -45,7 +54,17 @@ export async function startFunctionsHostProcess(options: FunctionsHostProcessOpt
         reject(new Error(`The Functions host exited (${code ?? signal}) before it was ready.`));
       });
     });
-    return { url, close: () => stopChild(child) };
+    const memoryUsage = () =>
+      new Promise<NodeJS.MemoryUsage>((resolve) => {
+        const onMessage = (message: HostMemoryReport) => {
+          if (message.type !== 'memory') return;
+          child.off('message', onMessage);
+          resolve(message.usage);
+        };
+        child.on('message', onMessage);
+        child.send({ type: 'measure-memory' });
+      });
+    return { url, memoryUsage, close: () => stopChild(child) };
   } catch (error) {
     await stopChild(child);
     throw error;

@@ -10,6 +10,8 @@ import type { FunctionDefinition } from './routes.js';
 import { startFunctionsHost } from './server.js';
 
 export type HostMessage = { type: 'ready'; url: string } | { type: 'failed'; message: string };
+/** Local-only, for soak tests: `{ type: 'measure-memory' }` from the parent is answered with the heap after a GC. */
+export type HostMemoryReport = { type: 'memory'; usage: NodeJS.MemoryUsage };
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -50,6 +52,11 @@ async function main(): Promise<void> {
   process.once('SIGINT', stop);
   // The parent going away closes the IPC channel: do not outlive it.
   process.once('disconnect', stop);
+  process.on('message', (message: { type?: string }) => {
+    if (message.type !== 'measure-memory' || !process.send) return;
+    globalThis.gc?.();
+    process.send({ type: 'memory', usage: process.memoryUsage() } satisfies HostMemoryReport);
+  });
   report({ type: 'ready', url: host.url });
 }
 
