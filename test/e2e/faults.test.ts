@@ -1,0 +1,235 @@
+import { WebPubSubServiceClient } from '@azure/web-pubsub';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { hubName, type Stack, startStack } from '../../local/stack.js';
+import { eventually } from './support/chat-client.js';
+import { type Member, StackSession } from './support/own-stack.js';
+
+/**
+ * The emulator fails the app's REST calls on purpose (429 with Retry-After, 503, slow answers, TCP resets; on every
+ * n-th call or at random), on a stack of this file's own, since the shared stack's emulator lives in another process.
+ */
+let stack: Stack;
+let session: StackSession;
+let moderator: string;
+let service: WebPubSubServiceClient;
+const members: Member[] = [];
+
+beforeAll(async () => {
+  stack = await startStack();
+  session = new StackSession(stack.appUrl);
+  moderator = await session.signIn('faults-moderator', ['moderator']);
+  // The test's own view of the service, with a key over http: never matched by the injected faults below.
+  service = new WebPubSubServiceClient(stack.emulator.connectionString, hubName, { allowInsecureConnection: true });
+});
+afterEach(() => stack.emulator.setFaults(undefined));
+afterAll(async () => {
+  for (const member of members) member.stop();
+  await stack?.close();
+});
+
+const revokeCall = /^DELETE \/api\/hubs\/[^/]+\/permissions\/[^/]+\/connections\/[^/]+$/;
+const closeCall = /^DELETE \/api\/hubs\/[^/]+\/connections\/[^/]+$/;
+const evictCalls = new RegExp(`${revokeCall.source}|${closeCall.source}`);
+
+async function memberIn(room: string, userId: string): Promise<Member & { connectionId: string }> {
+  const member = await session.member(userId);
+  members.push(member);
+  expect(await member.join(room)).toMatchObject({ type: 'joined', room });
+  const { connectionId } = member;
+  if (!connectionId) throw new Error(`${userId} has no connection id`);
+  return Object.assign(member, { connectionId });
+}
+
+interface EvictAnswer {
+  status: number;
+  body: { code?: string; message?: string; revokeStatus?: number; closeStatus?: number };
+  ms: number;
+}
+
+async function evict(member: Member, room: string, init: { banMinutes?: number; signal?: AbortSignal } = {}) {
+  const started = Date.now();
+  const response = await session.api('/api/moderate/evict', moderator, {
+    method: 'POST',
+    body: JSON.stringify({
+      connectionId: member.connectionId,
+      permission: 'sendToGroup',
+      room,
+      reason: 'fault drill',
+      ...(init.banMinutes ? { banMinutes: init.banMinutes } : {}),
+    }),
+    ...(init.signal ? { signal: init.signal } : {}),
+  });
+  return { status: response.status, body: await response.json(), ms: Date.now() - started } as EvictAnswer;
+}
+
+interface AuditRow {
+  action: string;
+  outcome: 'succeeded' | 'failed';
+  connectionId?: string;
+  target?: string;
+  error?: string;
+  steps?: { stepId: string; status?: number; succeeded: boolean }[];
+}
+
+async function auditOf(connectionId: string, action = 'evict'): Promise<AuditRow[]> {
+  const response = await session.api('/api/moderate/audit?limit=200', moderator);
+  const { entries } = (await response.json()) as { entries: AuditRow[] };
+  // Newest first in the log; oldest first here, in the order things happened.
+  return entries.filter((entry) => entry.connectionId === connectionId && entry.action === action).reverse();
+}
+
+const stepsOf = (row: AuditRow | undefined) =>
+  row?.steps?.map(({ stepId, status, succeeded }) => ({ stepId, status, succeeded }));
+const bothSucceeded = [
+  { stepId: 'revokePermission', status: 204, succeeded: true },
+  { stepId: 'evictConnection', status: 204, succeeded: true },
+];
+
+describe('transient faults are ridden out by the SDK retry policy', () => {
+  it('negotiates, joins, chats and evicts with a 503 on every 2nd REST call', async () => {
+    stack.emulator.setFaults({ status: 503, retryAfterSeconds: 0, everyNth: 2 });
+    const member = await memberIn('faults-a', 'faults-alice');
+    expect(await member.chat('faults-a', 'hello through the faults')).toMatchObject({ type: 'accepted' });
+
+    const answer = await evict(member, 'faults-a');
+    expect(answer).toMatchObject({ status: 200, body: { revokeStatus: 204, closeStatus: 204 } });
+    expect(await eventually(() => member.disconnectReason)).toContain('fault drill');
+    stack.emulator.setFaults(undefined);
+    expect(await service.connectionExists(member.connectionId)).toBe(false);
+    const [row] = await auditOf(member.connectionId);
+    expect(row).toMatchObject({ outcome: 'succeeded' });
+    expect(stepsOf(row)).toEqual(bothSucceeded);
+  });
+
+  it("waits out a 429's Retry-After before retrying", async () => {
+    const member = await memberIn('faults-b', 'faults-bob');
+    // Every 2nd evict call: revoke passes, the first close is throttled for a second, its retry passes.
+    stack.emulator.setFaults({ status: 429, retryAfterSeconds: 1, everyNth: 2, match: evictCalls });
+    const answer = await evict(member, 'faults-b');
+    expect(answer).toMatchObject({ status: 200, body: { revokeStatus: 204, closeStatus: 204 } });
+    expect(answer.ms).toBeGreaterThanOrEqual(950);
+    expect(stepsOf((await auditOf(member.connectionId))[0])).toEqual(bothSucceeded);
+  });
+
+  it('rides out slow failing answers, and a caller that gave up can safely evict again', async () => {
+    const member = await memberIn('faults-c', 'faults-carol');
+    stack.emulator.setFaults({ status: 503, retryAfterSeconds: 0, delayMs: 1_200, everyNth: 2, match: evictCalls });
+    const impatient = evict(member, 'faults-c', { signal: AbortSignal.timeout(300) });
+    await expect(impatient).rejects.toThrow(/abort|timeout/i);
+    // The moderator retries while the first request is still riding out its slow fault.
+    const again = await evict(member, 'faults-c');
+    expect(again).toMatchObject({ status: 200, body: { revokeStatus: 204, closeStatus: 204 } });
+    expect(await eventually(() => member.disconnectReason)).toContain('fault drill');
+    // Both requests completed on the server side and both say so; neither pretended.
+    const rows = await eventually(async () => {
+      const found = await auditOf(member.connectionId);
+      return found.length === 2 ? found : undefined;
+    });
+    for (const row of rows) expect(row).toMatchObject({ outcome: 'succeeded' });
+  });
+});
+
+describe('a step that finally fails is named, audited as failed, and can be retried', () => {
+  it('evictConnection answering 503 every time: 502 naming the step; the ban (done) and the eviction (not) audited as such', async () => {
+    const member = await memberIn('faults-d', 'faults-dave');
+    stack.emulator.setFaults({ status: 503, retryAfterSeconds: 0, match: closeCall });
+    const failed = await evict(member, 'faults-d', { banMinutes: 5 });
+    expect(failed.status).toBe(502);
+    expect(failed.body).toMatchObject({ code: 'UpstreamStepFailed' });
+    expect(failed.body.message).toContain('revoke-permission-and-evict/evictConnection');
+    expect(failed.body.message).toContain('503');
+
+    stack.emulator.setFaults(undefined);
+    expect(await service.connectionExists(member.connectionId)).toBe(true);
+    const [evictRow] = await auditOf(member.connectionId);
+    expect(evictRow).toMatchObject({ outcome: 'failed', target: 'faults-dave' });
+    expect(stepsOf(evictRow)).toEqual([
+      { stepId: 'revokePermission', status: 204, succeeded: true },
+      { stepId: 'evictConnection', status: 503, succeeded: false },
+    ]);
+    // The ban ran before the workflow and did take effect: it is audited as done, and it is in force.
+    expect(await auditOf(member.connectionId, 'ban')).toEqual([expect.objectContaining({ outcome: 'succeeded' })]);
+    const bans = await session.api('/api/moderate/bans', moderator);
+    const bansText = await bans.text();
+    expect(bans.status, bansText).toBe(200);
+    expect((JSON.parse(bansText) as { bans: { userId: string }[] }).bans.map((ban) => ban.userId)).toContain(
+      'faults-dave',
+    );
+
+    const retried = await evict(member, 'faults-d', { banMinutes: 5 });
+    expect(retried).toMatchObject({ status: 200, body: { revokeStatus: 204, closeStatus: 204 } });
+    expect(await eventually(() => member.disconnectReason)).toContain('banned until');
+    expect((await auditOf(member.connectionId)).map((row) => row.outcome)).toEqual(['failed', 'succeeded']);
+    // Once more, with the connection gone: still harmless.
+    expect((await evict(member, 'faults-d')).status).toBe(200);
+  });
+
+  it('revokePermission reset at the TCP level every time: 502 naming it, evictConnection never attempted', async () => {
+    const member = await memberIn('faults-e', 'faults-erin');
+    stack.emulator.setFaults({ status: 503, reset: true, match: revokeCall });
+    const failed = await evict(member, 'faults-e');
+    expect(failed.status).toBe(502);
+    expect(failed.body).toMatchObject({ code: 'UpstreamStepFailed' });
+    expect(failed.body.message).toContain('revoke-permission-and-evict/revokePermission');
+    stack.emulator.setFaults(undefined);
+    expect(await service.connectionExists(member.connectionId)).toBe(true);
+    const [row] = await auditOf(member.connectionId);
+    expect(row).toMatchObject({ outcome: 'failed' });
+    expect(row?.steps).toEqual([expect.objectContaining({ stepId: 'revokePermission', succeeded: false })]);
+    expect((await evict(member, 'faults-e')).status).toBe(200);
+  });
+
+  it('announce with every broadcast failing: 502 naming generate-token-then-broadcast/broadcast, audited as failed', async () => {
+    stack.emulator.setFaults({ status: 503, retryAfterSeconds: 0, match: /^POST .*\/:send$/ });
+    const response = await session.api('/api/announce', moderator, {
+      method: 'POST',
+      body: JSON.stringify({ message: 'drill announcement', room: 'faults-f' }),
+    });
+    expect(response.status).toBe(502);
+    const body = (await response.json()) as { code: string; message: string };
+    expect(body.code).toBe('UpstreamStepFailed');
+    expect(body.message).toContain('generate-token-then-broadcast/broadcast');
+    stack.emulator.setFaults(undefined);
+    const { entries } = (await (await session.api('/api/moderate/audit?limit=200', moderator)).json()) as {
+      entries: (AuditRow & { reason?: string })[];
+    };
+    const row = entries.find((entry) => entry.action === 'announce' && entry.reason === 'drill announcement');
+    expect(row).toMatchObject({ outcome: 'failed' });
+    expect(stepsOf(row)).toEqual([
+      { stepId: 'generateToken', status: 200, succeeded: true },
+      { stepId: 'broadcast', status: 503, succeeded: false },
+    ]);
+  });
+});
+
+describe('random faults: every answer and every audit entry tells the truth', () => {
+  it('half the evict calls failing at random: 200 or a named 502, never 500; the log and the service agree', async () => {
+    const crowd = await Promise.all(Array.from({ length: 6 }, (_, i) => memberIn('faults-g', `faults-crowd-${i}`)));
+    stack.emulator.setFaults({ status: 503, retryAfterSeconds: 0, fraction: 0.5, match: evictCalls });
+    const answers = await Promise.all(crowd.map((member) => evict(member, 'faults-g')));
+    stack.emulator.setFaults(undefined);
+
+    for (const [index, answer] of answers.entries()) {
+      const member = crowd[index] as (typeof crowd)[number];
+      const [row] = await auditOf(member.connectionId);
+      const gone = !(await service.connectionExists(member.connectionId));
+      if (answer.status === 200) {
+        expect(row).toMatchObject({ outcome: 'succeeded' });
+        expect(stepsOf(row)).toEqual(bothSucceeded);
+        expect(gone).toBe(true);
+      } else {
+        expect(answer.status).toBe(502);
+        expect(answer.body.message).toMatch(/^revoke-permission-and-evict\/(revokePermission|evictConnection) failed/);
+        expect(row).toMatchObject({ outcome: 'failed' });
+        const failedStep = row?.steps?.find((step) => !step.succeeded)?.stepId ?? '';
+        expect(answer.body.message).toContain(`/${failedStep} failed`);
+        // A failed eviction did not close the connection: no retried close went through.
+        expect(gone).toBe(false);
+      }
+    }
+    // Evicting everyone again, with the faults gone, finishes the job whatever happened the first time.
+    const again = await Promise.all(crowd.map((member) => evict(member, 'faults-g')));
+    expect(again.map((answer) => answer.status)).toEqual(crowd.map(() => 200));
+    for (const member of crowd) expect(await service.connectionExists(member.connectionId)).toBe(false);
+  });
+});
