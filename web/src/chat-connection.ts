@@ -27,8 +27,7 @@ export type ConnectionStatus =
   /** The service closed the connection on purpose (an eviction) and said why. */
   | { state: 'removed'; reason: string }
   | { state: 'banned'; message: string }
-  | { state: 'signed-out' }
-  | { state: 'stopped' };
+  | { state: 'signed-out' };
 
 export interface ChatConnectionOptions {
   api: AppApi;
@@ -67,7 +66,6 @@ export class ChatConnection {
   /** The live connection came from a fresh negotiate, so the room must be joined again by event. */
   private mustRejoin = false;
   private closeReason: string | undefined;
-  private stopRequested = false;
   private attempt = 0;
   private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
 
@@ -88,18 +86,10 @@ export class ChatConnection {
 
   /** Connects (or, after a removal, tries again); the outcome arrives through `onStatus`. */
   async start(): Promise<void> {
-    this.stopRequested = false;
     clearTimeout(this.reconnectTimer);
     this.attempt = 0;
     this.options.onStatus({ state: 'connecting' });
     await this.connect();
-  }
-
-  stop(): void {
-    this.stopRequested = true;
-    clearTimeout(this.reconnectTimer);
-    this.client.stop();
-    this.options.onStatus({ state: 'stopped' });
   }
 
   join(room: string): Promise<AppReply> {
@@ -139,7 +129,6 @@ export class ChatConnection {
     try {
       await this.client.start();
     } catch (error) {
-      if (this.stopRequested) return;
       if (error instanceof ApiError && error.code === 'Banned') {
         this.options.onStatus({ state: 'banned', message: error.message });
       } else if (error instanceof ApiError && error.status === 401) {
@@ -171,9 +160,8 @@ export class ChatConnection {
   }
 
   private onStopped(): void {
-    for (const entry of this.pending.splice(0))
-      entry.reject(new Error('The connection closed before the app replied.'));
-    if (this.stopRequested) return;
+    const closed = new Error('The connection closed before the app replied.');
+    for (const entry of this.pending.splice(0)) entry.reject(closed);
     const reason = this.closeReason;
     this.closeReason = undefined;
     if (reason === undefined) {
@@ -191,7 +179,7 @@ export class ChatConnection {
     try {
       await this.options.api.negotiate();
     } catch (error) {
-      if (error instanceof ApiError && error.code === 'Banned' && !this.stopRequested) {
+      if (error instanceof ApiError && error.code === 'Banned') {
         this.options.onStatus({ state: 'banned', message: error.message });
       }
     }

@@ -69,7 +69,5 @@ export function describeConnection(status: ConnectionStatus): [string, Tone] {
       return ['Banned', 'bad'];
     case 'signed-out':
       return ['Signed out', 'idle'];
-    case 'stopped':
-      return ['Not connected', 'idle'];
   }
 }
