@@ -25,6 +25,18 @@ export default defineConfig({
           hookTimeout: 60_000,
         },
       },
+      {
+        extends: true,
+        test: {
+          name: 'soak',
+          include: ['test/soak/**/*.test.ts'],
+          globalSetup: ['test/e2e/global-setup.ts'],
+          // The soak test compares heaps after a full GC.
+          execArgv: ['--expose-gc'],
+          testTimeout: 240_000,
+          hookTimeout: 90_000,
+        },
+      },
       { extends: true, test: { name: 'package', include: ['test/package/**/*.test.ts'], testTimeout: 60_000 } },
       {
         extends: true,
