@@ -1,12 +1,26 @@
 import type { HttpFunctionDefinition } from '../src/http/register.js';
 import { announceFunction } from './announce.js';
 import {
+  addRuleFunction,
   auditFunction,
+  banFunction,
+  decideQueueItemFunction,
+  deleteRuleFunction,
   evictFunction,
+  getRoomSettingsFunction,
   listBansFunction,
+  listMutesFunction,
+  listQueueFunction,
+  listRulesFunction,
+  listShadowBansFunction,
+  muteFunction,
+  putRoomSettingsFunction,
   roomConnectionsFunction,
   roomsFunction,
+  shadowBanFunction,
   unbanFunction,
+  unmuteFunction,
+  unshadowBanFunction,
 } from './moderate.js';
 import { negotiateFunction } from './negotiate.js';
 import { webPubSubTriggerFunction } from './webpubsub.js';
@@ -22,4 +36,18 @@ export const functionDefinitions: readonly HttpFunctionDefinition[] = [
   auditFunction,
   roomsFunction,
   roomConnectionsFunction,
+  banFunction,
+  getRoomSettingsFunction,
+  putRoomSettingsFunction,
+  listRulesFunction,
+  addRuleFunction,
+  deleteRuleFunction,
+  listQueueFunction,
+  decideQueueItemFunction,
+  listMutesFunction,
+  muteFunction,
+  unmuteFunction,
+  listShadowBansFunction,
+  shadowBanFunction,
+  unshadowBanFunction,
 ];

@@ -1,6 +1,7 @@
 import { type AppClients, createClients } from './clients.js';
 import { UpstreamAuthenticator } from './events/authenticate.js';
 import { createModerator, type Moderator } from './moderation/index.js';
+import { RulesCache } from './rules/rules-cache.js';
 import { loadSettings, type Settings } from './settings.js';
 import { TableModerationStore } from './store/table-store.js';
 import type { ModerationStore } from './store/types.js';
@@ -12,17 +13,26 @@ export interface App {
   store: ModerationStore;
   moderator: Moderator;
   upstream: UpstreamAuthenticator;
+  /** Moderators' rules, room settings and sanctions as the event handler sees them (cached, see RulesCache). */
+  rules: RulesCache;
   now: () => Date;
 }
 
 export function createApp(settings: Settings, clients: AppClients = createClients(settings)): App {
+  const store = new TableModerationStore(clients.tables);
+  const now = () => new Date();
   return {
     settings,
     clients,
-    store: new TableModerationStore(clients.tables),
+    store,
     moderator: createModerator(settings.moderation),
     upstream: new UpstreamAuthenticator(settings.upstream),
-    now: () => new Date(),
+    rules: new RulesCache(store, {
+      ttlMs: settings.rulesCacheSeconds * 1000,
+      now,
+      warn: (message) => console.warn(message),
+    }),
+    now,
   };
 }
 

@@ -1,12 +1,15 @@
 import { TableClient } from '@azure/data-tables';
 import { DefaultAzureCredential, type TokenCredential } from '@azure/identity';
 import { WebPubSubServiceClient } from '@azure/web-pubsub';
+import { ContentSafetyClient } from './ai/content-safety.js';
 import type { Settings } from './settings.js';
 import type { ModerationTables } from './store/table-store.js';
 
 export interface AppClients {
   webPubSub: WebPubSubServiceClient;
   tables: ModerationTables;
+  /** Only where CONTENT_SAFETY_ENDPOINT is set. */
+  contentSafety: ContentSafetyClient | undefined;
 }
 
 /** The only place SDK clients are built: managed identity for Web PubSub, and for Tables wherever it is deployed. */
@@ -26,5 +29,17 @@ export function createClients(settings: Settings, credential?: TokenCredential):
       ? new TableClient(endpoint, name, identity)
       : TableClient.fromConnectionString(connectionString ?? '', name, { allowInsecureConnection: true });
   };
-  return { webPubSub, tables: { bans: table('Bans'), audit: table('Audit'), presence: table('Presence') } };
+  return {
+    webPubSub,
+    contentSafety: settings.contentSafety && new ContentSafetyClient(settings.contentSafety, identity),
+    tables: {
+      bans: table('Bans'),
+      audit: table('Audit'),
+      presence: table('Presence'),
+      rooms: table('Rooms'),
+      rules: table('Rules'),
+      messages: table('Messages'),
+      queue: table('Queue'),
+    },
+  };
 }

@@ -69,3 +69,11 @@ export class SettingsError extends Error {
     this.name = 'SettingsError';
   }
 }
+
+/** Azure AI Content Safety did not answer usably (timeout, error status, unknown shape, no token). */
+export class ContentSafetyUnavailableError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ContentSafetyUnavailableError';
+  }
+}

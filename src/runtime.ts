@@ -4,6 +4,19 @@
  */
 export { getApp } from './app.js';
 export { announce } from './endpoints/announce.js';
-export { audit, evict, listBans, roomConnections, rooms, unban } from './endpoints/moderate.js';
+export { audit, evict, roomConnections, rooms } from './endpoints/moderate.js';
 export { negotiate } from './endpoints/negotiate.js';
+export { decideQueueItem, listQueue } from './endpoints/queue.js';
+export { addRule, deleteRule, getRoomSettings, listRules, putRoomSettings } from './endpoints/rules.js';
+export {
+  ban,
+  listBans,
+  listMutes,
+  listShadowBans,
+  mute,
+  shadowBan,
+  unban,
+  unmute,
+  unshadowBan,
+} from './endpoints/sanctions.js';
 export { handleUpstream } from './events/handle-upstream.js';

@@ -33,6 +33,9 @@ const moderationEnvironment = {
   MODERATION_BLOCKLIST: 'blocklist',
 } as const satisfies Record<string, keyof ModerationPolicy>;
 
+/** Severity (0, 2, 4, 6 with FourSeverityLevels) at or above which Content Safety's verdict refuses a message. */
+const defaultContentSafetyThresholds = { Hate: 4, SelfHarm: 4, Sexual: 4, Violence: 4 };
+
 /** Every setting the app reads, by its environment variable name. */
 const environmentSchema = z.object({
   WEBPUBSUB_ENDPOINT: httpsUrl,
@@ -59,6 +62,26 @@ const environmentSchema = z.object({
   WEBSITE_AUTH_ENABLED: flag,
   CORS_ORIGINS: csv,
   AZURE_CLIENT_ID: z.string().min(1).optional(),
+  RULES_CACHE_SECONDS: z.coerce.number().min(0).max(5).default(5),
+  MESSAGE_RETENTION_HOURS: z.coerce.number().int().min(1).max(720).default(24),
+  CONTENT_SAFETY_ENDPOINT: httpsUrl.optional(),
+  CONTENT_SAFETY_FAILURE: z.enum(['open', 'closed']).default('open'),
+  CONTENT_SAFETY_TIMEOUT_MS: z.coerce.number().int().min(100).max(30_000).default(2_000),
+  CONTENT_SAFETY_THRESHOLDS: z
+    .string()
+    .optional()
+    .transform((value, context) => {
+      const thresholds: Record<string, number> = { ...defaultContentSafetyThresholds };
+      for (const pair of (value ?? '').split(',').filter((item) => item.trim() !== '')) {
+        const match = /^\s*([A-Za-z]+)\s*=\s*(\d)\s*$/.exec(pair);
+        if (!match?.[1] || !match[2] || Number(match[2]) > 7) {
+          context.addIssue({ code: 'custom', message: `'${pair.trim()}' is not Category=severity (0-7)` });
+          return z.NEVER;
+        }
+        thresholds[match[1]] = Number(match[2]);
+      }
+      return thresholds;
+    }),
 });
 
 /** Rules across settings, checked on the raw values so they are reported together with every other problem. */
@@ -96,6 +119,15 @@ export interface UpstreamTokenSettings {
   principalId: string;
 }
 
+export interface ContentSafetySettings {
+  endpoint: string;
+  /** `open` delivers messages when the service fails; `closed` refuses them. Every failure is logged. */
+  failure: 'open' | 'closed';
+  timeoutMs: number;
+  /** Category → lowest severity that refuses. */
+  thresholds: Record<string, number>;
+}
+
 export interface Settings {
   webPubSub: { endpoint: string; hub: string; clientEndpoint: string | undefined };
   upstream: { allowedOrigins: string[]; token: UpstreamTokenSettings | undefined; accessKeys: string[] };
@@ -109,6 +141,11 @@ export interface Settings {
   corsOrigins: string[];
   managedIdentityClientId: string | undefined;
   moderation: ModerationPolicy;
+  /** How long the event handler reuses its snapshot of rules, room settings and sanctions. */
+  rulesCacheSeconds: number;
+  /** How long delivered messages can be reported (and deleted) by id. */
+  messageRetentionHours: number;
+  contentSafety: ContentSafetySettings | undefined;
 }
 
 /** Reads and validates every setting once; throws one SettingsError listing every problem. */
@@ -164,5 +201,15 @@ export function loadSettings(rawEnv: Record<string, string | undefined>): Settin
     corsOrigins: e.CORS_ORIGINS,
     managedIdentityClientId: e.AZURE_CLIENT_ID,
     moderation: policy.data,
+    rulesCacheSeconds: e.RULES_CACHE_SECONDS,
+    messageRetentionHours: e.MESSAGE_RETENTION_HOURS,
+    contentSafety: e.CONTENT_SAFETY_ENDPOINT
+      ? {
+          endpoint: e.CONTENT_SAFETY_ENDPOINT,
+          failure: e.CONTENT_SAFETY_FAILURE,
+          timeoutMs: e.CONTENT_SAFETY_TIMEOUT_MS,
+          thresholds: e.CONTENT_SAFETY_THRESHOLDS,
+        }
+      : undefined,
   };
 }

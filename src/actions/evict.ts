@@ -37,13 +37,17 @@ export async function evictAndBan(app: App, input: EvictInput): Promise<EvictRes
     ...(input.rule ? { rule: input.rule } : {}),
   };
   if (input.userId && bannedUntil) {
-    await app.store.putBan({
+    await app.store.putSanction({
+      kind: 'ban',
+      scope: 'app',
       userId: input.userId,
       until: bannedUntil,
       reason: input.reason,
       actor: input.actor,
       createdAt: now,
     });
+    await app.store.bumpConfigVersion();
+    app.rules.invalidate();
     await app.store.appendAudit({ ...draft, at: now, action: 'ban', outcome: 'succeeded' });
   }
   const closeReason = bannedUntil ? `${input.reason} (banned until ${bannedUntil.toISOString()})` : input.reason;

@@ -2,7 +2,6 @@ import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/fu
 import { z } from 'zod';
 import { evictAndBan } from '../actions/evict.js';
 import type { App } from '../app.js';
-import { NotFoundError } from '../errors.js';
 import { roomSchema } from '../events/rooms.js';
 import { parseWith, readJsonBody } from '../http/body.js';
 import { type Principal, readPrincipal, requireRole } from '../http/principal.js';
@@ -22,7 +21,6 @@ const auditQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),
   before: z.string().max(100).optional(),
 });
-const userIdSchema = z.string().min(1).max(1024);
 
 type ModeratorHandler = (
   request: HttpRequest,
@@ -32,7 +30,7 @@ type ModeratorHandler = (
 ) => Promise<HttpResponseInit>;
 
 /** Every moderator endpoint: 401 with nobody signed in, 403 without the moderator role. */
-const moderatorOnly =
+export const moderatorOnly =
   (handler: ModeratorHandler): AppHandler =>
   (request, app, context) =>
     handler(
@@ -59,23 +57,6 @@ export const evict = moderatorOnly(async (request, app, moderator) => {
     closeStatus: result.closeStatus,
     ...(result.bannedUntil ? { bannedUntil: result.bannedUntil.toISOString() } : {}),
   });
-});
-
-export const listBans = moderatorOnly(async (_request, app) =>
-  json(200, { bans: await app.store.listBans(app.now()) }),
-);
-
-export const unban = moderatorOnly(async (request, app, moderator) => {
-  const userId = parseWith(userIdSchema, request.params.userId, 'InvalidUserId', 'userId');
-  if (!(await app.store.deleteBan(userId))) throw new NotFoundError(`'${userId}' is not banned.`, 'NotBanned');
-  await app.store.appendAudit({
-    at: app.now(),
-    actor: moderator.userId,
-    action: 'unban',
-    target: userId,
-    outcome: 'succeeded',
-  });
-  return { status: 204 };
 });
 
 export const audit = moderatorOnly(async (request, app) => {

@@ -1,13 +1,12 @@
-import { randomUUID } from 'node:crypto';
 import type { HttpRequest, HttpResponseInit } from '@azure/functions';
 import { z } from 'zod';
-import { evictAndBan } from '../actions/evict.js';
 import type { App } from '../app.js';
 import { BadRequestError, ForbiddenError, UnauthorizedError } from '../errors.js';
 import { parseWith } from '../http/body.js';
 import type { AppHandler } from '../http/register.js';
 import { provisionClientAndJoinGroup } from '../workflows/provision-client-and-join-group.js';
 import { clientAccessUrl } from '../workflows/steps.js';
+import { chatMessage } from './chat-message.js';
 import { parseCloudEvent, type UpstreamEvent } from './cloud-event.js';
 import {
   type ConnectionState,
@@ -15,17 +14,14 @@ import {
   encodeConnectionState,
   initialConnectionState,
 } from './connection-state.js';
+import { reply } from './reply.js';
+import { reportMessage, reportSchema } from './report.js';
 import { roomSchema } from './rooms.js';
 
 const maxEventBytes = 64 * 1024;
 const connectBodySchema = z.object({ claims: z.record(z.string(), z.array(z.string())).optional() }).loose();
 const joinSchema = z.object({ room: roomSchema });
 const chatSchema = z.object({ room: roomSchema.optional(), text: z.string() });
-
-/** What a user event answers: sent back to the client as a server message, with the new connection state. */
-function reply(body: Record<string, unknown>, state: ConnectionState): HttpResponseInit {
-  return { status: 200, jsonBody: body, headers: { 'ce-connectionState': encodeConnectionState(state) } };
-}
 
 async function readBody(request: HttpRequest): Promise<string> {
   const bytes = new Uint8Array(await request.arrayBuffer());
@@ -42,7 +38,7 @@ function parseJson(text: string): unknown {
 }
 
 /** `POST|OPTIONS /api/webpubsub`: the app's Web PubSub event handler (what the Functions trigger binding would be). */
-export const handleUpstream: AppHandler = async (request, app) => {
+export const handleUpstream: AppHandler = async (request, app, context) => {
   if (request.method === 'OPTIONS') {
     const origin = app.upstream.allowedOrigin(request.headers.get('webhook-request-origin'));
     return { status: 200, headers: { 'WebHook-Allowed-Origin': origin } };
@@ -60,11 +56,13 @@ export const handleUpstream: AppHandler = async (request, app) => {
       return join(app, event, state, parseWith(joinSchema, parseJson(body)).room);
     case 'chat': {
       const chat = parseWith(chatSchema, parseJson(body));
-      return chatMessage(app, event, state, chat.text, chat.room);
+      return chatMessage(app, event, state, chat.text, chat.room, context);
     }
+    case 'report':
+      return reportMessage(app, event, state, parseWith(reportSchema, parseJson(body)));
     case 'message':
       // Simple WebSocket clients: every frame is a chat line for the room they are in.
-      return chatMessage(app, event, state, body, undefined);
+      return chatMessage(app, event, state, body, undefined, context);
     default:
       return reply({ type: 'error', code: 'UnknownEvent', message: `Unknown event '${event.name}'.` }, state);
   }
@@ -80,7 +78,7 @@ async function handleSystemEvent(
     case 'connect': {
       const userId = event.userId;
       if (!userId) throw new UnauthorizedError('Connect with a token from /api/negotiate.', 'NoUser');
-      const ban = await app.store.getBan(userId, app.now());
+      const ban = await app.store.getSanction('ban', userId, 'app', app.now());
       if (ban) {
         throw new ForbiddenError(`You are banned until ${ban.until.toISOString()}: ${ban.reason}`, 'Banned');
       }
@@ -115,6 +113,22 @@ async function handleSystemEvent(
 async function join(app: App, event: UpstreamEvent, state: ConnectionState, room: string): Promise<HttpResponseInit> {
   const userId = event.userId ?? event.connectionId;
   const client = app.clients.webPubSub;
+  const ban = await app.store.getSanction('ban', userId, `room:${room}`, app.now());
+  if (ban) {
+    const message = `You are banned from ${room} until ${ban.until.toISOString()}: ${ban.reason}`;
+    await app.store.appendAudit({
+      at: app.now(),
+      actor: 'policy',
+      action: 'refuse',
+      target: userId,
+      connectionId: event.connectionId,
+      room,
+      rule: 'banned',
+      reason: message,
+      outcome: 'succeeded',
+    });
+    return reply({ type: 'refused', rule: 'banned', room, message }, state);
+  }
   if (state.room && state.room !== room) {
     await client.group(state.room).removeConnection(event.connectionId);
     await app.store.leaveRoom(state.room, event.connectionId);
@@ -131,56 +145,5 @@ async function join(app: App, event: UpstreamEvent, state: ConnectionState, room
   return reply(
     { type: 'joined', room, url: clientAccessUrl(clientEndpoint ?? endpoint, hub, token) },
     { ...state, room },
-  );
-}
-
-async function chatMessage(
-  app: App,
-  event: UpstreamEvent,
-  state: ConnectionState,
-  text: string,
-  requestedRoom: string | undefined,
-): Promise<HttpResponseInit> {
-  const userId = event.userId ?? event.connectionId;
-  const room = state.room;
-  if (!room || (requestedRoom && requestedRoom !== room)) {
-    return reply({ type: 'refused', rule: 'not-in-room', message: 'Join the room before you chat in it.' }, state);
-  }
-  const now = app.now();
-  const { verdict, state: moderation } = app.moderator.moderate(text, state.moderation, now.getTime());
-  const next = { ...state, moderation };
-  if (verdict.allowed) {
-    const id = randomUUID();
-    const message = { type: 'chat', id, room, from: userId, text: verdict.text, ts: now.toISOString() };
-    await app.clients.webPubSub.group(room).sendToAll(message);
-    return reply({ type: 'accepted', id }, next);
-  }
-  const common = {
-    at: now,
-    actor: 'policy',
-    target: userId,
-    connectionId: event.connectionId,
-    room,
-    rule: verdict.rule,
-  };
-  await app.store.appendAudit({ ...common, action: 'refuse', reason: verdict.message, outcome: 'succeeded' });
-  if (verdict.action === 'mute') {
-    await app.store.appendAudit({ ...common, action: 'mute', reason: verdict.message, outcome: 'succeeded' });
-  }
-  if (verdict.action === 'evict') {
-    await evictAndBan(app, {
-      connectionId: event.connectionId,
-      permission: 'sendToGroup',
-      userId,
-      room,
-      reason: `Removed by moderation: ${verdict.message}`,
-      banMinutes: app.settings.moderation.banMinutes,
-      actor: 'policy',
-      rule: verdict.rule,
-    });
-  }
-  return reply(
-    { type: 'refused', rule: verdict.rule, message: verdict.message, strikes: verdict.strikes, action: verdict.action },
-    next,
   );
 }

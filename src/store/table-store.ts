@@ -1,12 +1,34 @@
 import { randomBytes } from 'node:crypto';
 import { isRestError } from '@azure/core-rest-pipeline';
 import { odata, type TableClient, type TableEntityResult } from '@azure/data-tables';
-import type { AuditEntry, AuditPage, Ban, ModerationStore, PresenceEntry } from './types.js';
+import type {
+  AuditEntry,
+  AuditPage,
+  ListRuleRecord,
+  MessageRecord,
+  ModerationStore,
+  PresenceEntry,
+  QueueItem,
+  QueueReport,
+  RoomSettingsRecord,
+  Sanction,
+  SanctionKind,
+  SanctionScope,
+} from './types.js';
 
 export interface ModerationTables {
+  /** Bans, mutes and shadow bans: partition by user, row `<kind>:<scope>`. */
   bans: TableClient;
   audit: TableClient;
   presence: TableClient;
+  /** Room limits: partition by room. */
+  rooms: TableClient;
+  /** List rules: partition by scope (`global`, `room:<room>`), and the configuration version row. */
+  rules: TableClient;
+  /** Delivered messages, kept for reports until `expiresAt`: partition by room. */
+  messages: TableClient;
+  /** The review queue: partition by room, row by message id. */
+  queue: TableClient;
 }
 
 /** Table keys may not hold `/ \ # ?` or control characters; percent-encoding removes them all, reversibly. */
@@ -25,14 +47,104 @@ function auditShard(target: string | undefined): string {
 type Row = TableEntityResult<Record<string, unknown>>;
 const text = (row: Row, name: string) => (typeof row[name] === 'string' ? (row[name] as string) : undefined);
 
-function toBan(row: Row): Ban {
+const sanctionRowKey = (kind: SanctionKind, scope: SanctionScope) => key(`${kind}:${scope}`);
+const metaPartition = '~meta';
+const maxTableQueryRows = 1_000;
+
+function toSanction(row: Row): Sanction {
+  const [kind = 'ban', ...scope] = unkey(row.rowKey ?? '').split(':');
   return {
+    kind: kind as SanctionKind,
     userId: unkey(row.partitionKey ?? ''),
+    scope: scope.join(':') as SanctionScope,
     until: new Date(text(row, 'until') ?? 0),
     reason: text(row, 'reason') ?? '',
     actor: text(row, 'actor') ?? '',
     createdAt: new Date(text(row, 'createdAt') ?? 0),
   };
+}
+
+function toRoomSettings(row: Row): RoomSettingsRecord {
+  const maxLength = row.maxLength;
+  return {
+    room: unkey(row.partitionKey ?? ''),
+    slowModeSeconds: Number(row.slowModeSeconds ?? 0),
+    ...(typeof maxLength === 'number' ? { maxLength } : {}),
+    linksAllowed: row.linksAllowed !== false,
+    updatedBy: text(row, 'updatedBy') ?? '',
+    updatedAt: new Date(text(row, 'updatedAt') ?? 0),
+  };
+}
+
+function toRule(row: Row): ListRuleRecord {
+  return {
+    id: row.rowKey ?? '',
+    kind: text(row, 'kind') as ListRuleRecord['kind'],
+    pattern: text(row, 'pattern') ?? '',
+    action: text(row, 'action') as ListRuleRecord['action'],
+    scope: unkey(row.partitionKey ?? '') as ListRuleRecord['scope'],
+    createdBy: text(row, 'createdBy') ?? '',
+    createdAt: new Date(text(row, 'createdAt') ?? 0),
+  };
+}
+
+function toMessage(row: Row): MessageRecord {
+  return {
+    id: unkey(row.rowKey ?? ''),
+    room: unkey(row.partitionKey ?? ''),
+    from: text(row, 'from') ?? '',
+    connectionId: text(row, 'connectionId') ?? '',
+    text: text(row, 'text') ?? '',
+    ts: new Date(text(row, 'ts') ?? 0),
+    expiresAt: new Date(text(row, 'expiresAt') ?? 0),
+  };
+}
+
+function toQueueItem(row: Row): QueueItem {
+  const room = unkey(row.partitionKey ?? '');
+  const messageId = unkey(row.rowKey ?? '');
+  return {
+    id: `${room}.${messageId}`,
+    room,
+    messageId,
+    from: text(row, 'from') ?? '',
+    connectionId: text(row, 'connectionId') ?? '',
+    text: text(row, 'text') ?? '',
+    ts: new Date(text(row, 'ts') ?? 0),
+    rules: JSON.parse(text(row, 'rules') ?? '[]') as string[],
+    reports: JSON.parse(text(row, 'reports') ?? '[]') as QueueReport[],
+    createdAt: new Date(text(row, 'createdAt') ?? 0),
+  };
+}
+
+const isStatus = (error: unknown, ...statuses: number[]) =>
+  isRestError(error) && statuses.includes(error.statusCode ?? 0);
+
+/** A point read that answers undefined for a missing row. */
+async function readRow(table: TableClient, partitionKey: string, rowKey: string): Promise<Row | undefined> {
+  try {
+    return await table.getEntity(partitionKey, rowKey);
+  } catch (error) {
+    if (isStatus(error, 404)) return undefined;
+    throw error;
+  }
+}
+
+/** A delete that answers false for a missing row. */
+async function deleteRow(table: TableClient, partitionKey: string, rowKey: string): Promise<boolean> {
+  try {
+    await table.deleteEntity(partitionKey, rowKey);
+    return true;
+  } catch (error) {
+    if (isStatus(error, 404)) return false;
+    throw error;
+  }
+}
+
+async function collect<T>(rows: AsyncIterable<Row>, map: (row: Row) => T): Promise<T[]> {
+  const items: T[] = [];
+  for await (const row of rows) items.push(map(row));
+  return items;
 }
 
 function toAudit(row: Row): AuditEntry {
@@ -54,7 +166,7 @@ function toAudit(row: Row): AuditEntry {
   };
 }
 
-/** Bans, the audit log and room presence in Azure Table Storage. */
+/** Sanctions, the audit log, room presence, room settings, list rules, messages and the queue in Table Storage. */
 export class TableModerationStore implements ModerationStore {
   private ready: Promise<void> | undefined;
 
@@ -78,49 +190,202 @@ export class TableModerationStore implements ModerationStore {
     return this.ready;
   }
 
-  async getBan(userId: string, now: Date): Promise<Ban | undefined> {
+  async getSanction(
+    kind: SanctionKind,
+    userId: string,
+    scope: SanctionScope,
+    now: Date,
+  ): Promise<Sanction | undefined> {
     await this.ensureTables();
-    try {
-      const ban = toBan(await this.tables.bans.getEntity(key(userId), 'app'));
-      return ban.until > now ? ban : undefined;
-    } catch (error) {
-      if (isRestError(error) && error.statusCode === 404) return undefined;
-      throw error;
-    }
+    const row = await readRow(this.tables.bans, key(userId), sanctionRowKey(kind, scope));
+    const sanction = row && toSanction(row);
+    return sanction && sanction.until > now ? sanction : undefined;
   }
 
-  async putBan(ban: Ban): Promise<void> {
+  async putSanction(sanction: Sanction): Promise<void> {
     await this.ensureTables();
     await this.tables.bans.upsertEntity(
       {
-        partitionKey: key(ban.userId),
-        rowKey: 'app',
-        until: ban.until.toISOString(),
-        reason: ban.reason,
-        actor: ban.actor,
-        createdAt: ban.createdAt.toISOString(),
+        partitionKey: key(sanction.userId),
+        rowKey: sanctionRowKey(sanction.kind, sanction.scope),
+        until: sanction.until.toISOString(),
+        reason: sanction.reason,
+        actor: sanction.actor,
+        createdAt: sanction.createdAt.toISOString(),
       },
       'Replace',
     );
   }
 
-  async deleteBan(userId: string): Promise<boolean> {
+  async deleteSanction(kind: SanctionKind, userId: string, scope: SanctionScope): Promise<boolean> {
     await this.ensureTables();
-    try {
-      await this.tables.bans.deleteEntity(key(userId), 'app');
-      return true;
-    } catch (error) {
-      if (isRestError(error) && error.statusCode === 404) return false;
-      throw error;
+    return deleteRow(this.tables.bans, key(userId), sanctionRowKey(kind, scope));
+  }
+
+  async listSanctions(now: Date, kind?: SanctionKind): Promise<Sanction[]> {
+    await this.ensureTables();
+    const rows = this.tables.bans.listEntities({ queryOptions: { filter: odata`until gt ${now.toISOString()}` } });
+    const sanctions = (await collect(rows, toSanction)).filter((sanction) => !kind || sanction.kind === kind);
+    return sanctions.sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
+  }
+
+  async getConfigVersion(): Promise<string> {
+    await this.ensureTables();
+    const row = await readRow(this.tables.rules, metaPartition, 'version');
+    return (row && text(row, 'version')) ?? 'initial';
+  }
+
+  async bumpConfigVersion(): Promise<void> {
+    await this.ensureTables();
+    const version = `${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
+    await this.tables.rules.upsertEntity({ partitionKey: metaPartition, rowKey: 'version', version }, 'Replace');
+  }
+
+  async listRoomSettings(): Promise<RoomSettingsRecord[]> {
+    await this.ensureTables();
+    return collect(this.tables.rooms.listEntities(), toRoomSettings);
+  }
+
+  async putRoomSettings(settings: RoomSettingsRecord): Promise<void> {
+    await this.ensureTables();
+    const { room, maxLength, updatedAt, ...rest } = settings;
+    await this.tables.rooms.upsertEntity(
+      {
+        partitionKey: key(room),
+        rowKey: 'settings',
+        ...rest,
+        ...(maxLength === undefined ? {} : { maxLength }),
+        updatedAt: updatedAt.toISOString(),
+      },
+      'Replace',
+    );
+  }
+
+  async listRules(): Promise<ListRuleRecord[]> {
+    await this.ensureTables();
+    const filter = odata`PartitionKey ne ${metaPartition}`;
+    return collect(this.tables.rules.listEntities({ queryOptions: { filter } }), toRule);
+  }
+
+  async addRule(rule: ListRuleRecord): Promise<void> {
+    await this.ensureTables();
+    const { id, scope, createdAt, ...rest } = rule;
+    await this.tables.rules.createEntity({
+      partitionKey: key(scope),
+      rowKey: id,
+      ...rest,
+      createdAt: createdAt.toISOString(),
+    });
+  }
+
+  async deleteRule(id: string): Promise<ListRuleRecord | undefined> {
+    await this.ensureTables();
+    // Rules are few and ids unique: find the scope by id rather than making callers carry it.
+    const filter = odata`RowKey eq ${id} and PartitionKey ne ${metaPartition}`;
+    const [rule] = await collect(this.tables.rules.listEntities({ queryOptions: { filter } }), toRule);
+    if (!rule || !(await deleteRow(this.tables.rules, key(rule.scope), id))) return undefined;
+    return rule;
+  }
+
+  async recordMessage(message: MessageRecord): Promise<void> {
+    await this.ensureTables();
+    await this.tables.messages.upsertEntity(
+      {
+        partitionKey: key(message.room),
+        rowKey: key(message.id),
+        from: message.from,
+        connectionId: message.connectionId,
+        text: message.text,
+        ts: message.ts.toISOString(),
+        expiresAt: message.expiresAt.toISOString(),
+      },
+      'Replace',
+    );
+  }
+
+  async getMessage(room: string, id: string, now: Date): Promise<MessageRecord | undefined> {
+    await this.ensureTables();
+    const row = await readRow(this.tables.messages, key(room), key(id));
+    const message = row && toMessage(row);
+    return message && message.expiresAt > now ? message : undefined;
+  }
+
+  async deleteMessage(room: string, id: string): Promise<void> {
+    await this.ensureTables();
+    await deleteRow(this.tables.messages, key(room), key(id));
+  }
+
+  /** Read, merge, write with the row's ETag, and again if another report won the race. */
+  async enqueue(
+    message: MessageRecord,
+    addition: { rules?: string[]; report?: QueueReport },
+    now: Date,
+  ): Promise<QueueItem> {
+    await this.ensureTables();
+    const partitionKey = key(message.room);
+    const rowKey = key(message.id);
+    for (let attempt = 0; ; attempt++) {
+      const row = await readRow(this.tables.queue, partitionKey, rowKey);
+      const current = row ? toQueueItem(row) : undefined;
+      const item: QueueItem = {
+        id: `${message.room}.${message.id}`,
+        room: message.room,
+        messageId: message.id,
+        from: message.from,
+        connectionId: message.connectionId,
+        text: message.text,
+        ts: message.ts,
+        rules: [...new Set([...(current?.rules ?? []), ...(addition.rules ?? [])])],
+        // Bounded, so a row stays far below the Table property limit however often a message is reported.
+        reports: [...(current?.reports ?? []), ...(addition.report ? [addition.report] : [])].slice(-50),
+        createdAt: current?.createdAt ?? now,
+      };
+      const entity = {
+        partitionKey,
+        rowKey,
+        from: item.from,
+        connectionId: item.connectionId,
+        text: item.text,
+        ts: item.ts.toISOString(),
+        rules: JSON.stringify(item.rules),
+        reports: JSON.stringify(item.reports),
+        createdAt: item.createdAt.toISOString(),
+      };
+      try {
+        if (row) await this.tables.queue.updateEntity(entity, 'Replace', { etag: row.etag });
+        else await this.tables.queue.createEntity(entity);
+        return item;
+      } catch (error) {
+        if (attempt >= 4 || !isStatus(error, 409, 412)) throw error;
+      }
     }
   }
 
-  async listBans(now: Date): Promise<Ban[]> {
+  async getQueueItem(id: string): Promise<QueueItem | undefined> {
     await this.ensureTables();
-    const bans: Ban[] = [];
-    const rows = this.tables.bans.listEntities({ queryOptions: { filter: odata`until gt ${now.toISOString()}` } });
-    for await (const row of rows) bans.push(toBan(row));
-    return bans.sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
+    const dot = id.indexOf('.');
+    if (dot < 1) return undefined;
+    const row = await readRow(this.tables.queue, key(id.slice(0, dot)), key(id.slice(dot + 1)));
+    return row && toQueueItem(row);
+  }
+
+  async listQueue({ room, limit }: { room?: string; limit: number }): Promise<QueueItem[]> {
+    await this.ensureTables();
+    const rows = this.tables.queue.listEntities(
+      room ? { queryOptions: { filter: odata`PartitionKey eq ${key(room)}` } } : {},
+    );
+    const items: QueueItem[] = [];
+    for await (const row of rows) {
+      items.push(toQueueItem(row));
+      if (items.length >= maxTableQueryRows) break;
+    }
+    return items.sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime()).slice(0, limit);
+  }
+
+  async deleteQueueItem(id: string): Promise<void> {
+    await this.ensureTables();
+    const dot = id.indexOf('.');
+    await deleteRow(this.tables.queue, key(id.slice(0, dot)), key(id.slice(dot + 1)));
   }
 
   async appendAudit(entry: Omit<AuditEntry, 'id'>): Promise<AuditEntry> {
@@ -177,11 +442,7 @@ export class TableModerationStore implements ModerationStore {
 
   async leaveRoom(room: string, connectionId: string): Promise<void> {
     await this.ensureTables();
-    try {
-      await this.tables.presence.deleteEntity(key(room), key(connectionId));
-    } catch (error) {
-      if (!(isRestError(error) && error.statusCode === 404)) throw error;
-    }
+    await deleteRow(this.tables.presence, key(room), key(connectionId));
   }
 
   async listRoom(room: string): Promise<PresenceEntry[]> {

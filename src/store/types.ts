@@ -1,14 +1,43 @@
 import type { StepOutcome } from '../workflows/workflow-run.js';
 
-export interface Ban {
+/** `app` (everywhere) or one room. */
+export type SanctionScope = 'app' | `room:${string}`;
+/** A ban keeps the user out (connect refuses app bans, join room bans); a mute refuses their messages in a room; a
+ * shadow ban delivers their messages to themselves alone. */
+export type SanctionKind = 'ban' | 'mute' | 'shadow-ban';
+
+export interface Sanction {
+  kind: SanctionKind;
   userId: string;
+  scope: SanctionScope;
   until: Date;
   reason: string;
   actor: string;
   createdAt: Date;
 }
 
-export type AuditAction = 'refuse' | 'mute' | 'evict' | 'ban' | 'unban' | 'announce';
+/** The ban shape the API has always answered, now with its scope. */
+export type Ban = Omit<Sanction, 'kind'>;
+
+export type AuditAction =
+  | 'refuse'
+  | 'mute'
+  | 'unmute'
+  | 'evict'
+  | 'ban'
+  | 'unban'
+  | 'shadow-ban'
+  | 'unshadow-ban'
+  | 'shadow-deliver'
+  | 'announce'
+  | 'room-settings'
+  | 'add-rule'
+  | 'delete-rule'
+  | 'flag'
+  | 'report'
+  | 'dismiss'
+  | 'delete-message'
+  | 'ai-check';
 export type AuditOutcome = 'succeeded' | 'failed';
 
 export interface AuditEntry {
@@ -40,12 +69,85 @@ export interface PresenceEntry {
   joinedAt: Date;
 }
 
+/** A room's limits as stored, with who set them. */
+export interface RoomSettingsRecord {
+  room: string;
+  slowModeSeconds: number;
+  maxLength?: number;
+  linksAllowed: boolean;
+  updatedBy: string;
+  updatedAt: Date;
+}
+
+/** A moderator's list rule as stored: `global` or one room's. */
+export interface ListRuleRecord {
+  id: string;
+  kind: 'word' | 'regex' | 'domain';
+  pattern: string;
+  action: 'block' | 'flag';
+  scope: 'global' | `room:${string}`;
+  createdBy: string;
+  createdAt: Date;
+}
+
+/** A delivered message, kept (until `expiresAt`) so a report can find it and a moderator delete it. */
+export interface MessageRecord {
+  id: string;
+  room: string;
+  from: string;
+  connectionId: string;
+  text: string;
+  ts: Date;
+  expiresAt: Date;
+}
+
+export interface QueueReport {
+  by: string;
+  reason: string;
+  at: string;
+}
+
+/** A flagged message waiting for a moderator: `<room>.<messageId>`. */
+export interface QueueItem {
+  id: string;
+  room: string;
+  messageId: string;
+  from: string;
+  connectionId: string;
+  text: string;
+  ts: Date;
+  /** The list rules that flagged it (`list:<id>`), and the chatters' reports. */
+  rules: string[];
+  reports: QueueReport[];
+  createdAt: Date;
+}
+
 export interface ModerationStore {
-  getBan(userId: string, now: Date): Promise<Ban | undefined>;
-  putBan(ban: Ban): Promise<void>;
-  /** Returns false when there was no ban to lift. */
-  deleteBan(userId: string): Promise<boolean>;
-  listBans(now: Date): Promise<Ban[]>;
+  /** The sanction of that kind and scope in force, if any. */
+  getSanction(kind: SanctionKind, userId: string, scope: SanctionScope, now: Date): Promise<Sanction | undefined>;
+  putSanction(sanction: Sanction): Promise<void>;
+  /** Returns false when there was none to lift. */
+  deleteSanction(kind: SanctionKind, userId: string, scope: SanctionScope): Promise<boolean>;
+  /** Sanctions in force, newest first (of one kind when given). */
+  listSanctions(now: Date, kind?: SanctionKind): Promise<Sanction[]>;
+  /** Changes whenever rules, room settings or sanctions change: caches compare it instead of reloading. */
+  getConfigVersion(): Promise<string>;
+  bumpConfigVersion(): Promise<void>;
+  listRoomSettings(): Promise<RoomSettingsRecord[]>;
+  putRoomSettings(settings: RoomSettingsRecord): Promise<void>;
+  listRules(): Promise<ListRuleRecord[]>;
+  addRule(rule: ListRuleRecord): Promise<void>;
+  /** Returns the removed rule, or undefined when there was none with that id. */
+  deleteRule(id: string): Promise<ListRuleRecord | undefined>;
+  recordMessage(message: MessageRecord): Promise<void>;
+  /** The delivered message, unless it expired or was deleted. */
+  getMessage(room: string, id: string, now: Date): Promise<MessageRecord | undefined>;
+  deleteMessage(room: string, id: string): Promise<void>;
+  /** Adds the rules and reports to the message's queue item, creating it if needed. */
+  enqueue(message: MessageRecord, addition: { rules?: string[]; report?: QueueReport }, now: Date): Promise<QueueItem>;
+  getQueueItem(id: string): Promise<QueueItem | undefined>;
+  listQueue(options: { room?: string; limit: number }): Promise<QueueItem[]>;
+  deleteQueueItem(id: string): Promise<void>;
   appendAudit(entry: Omit<AuditEntry, 'id'>): Promise<AuditEntry>;
   listAudit(options: { limit: number; before?: string }): Promise<AuditPage>;
   joinRoom(entry: PresenceEntry): Promise<void>;

@@ -1,0 +1,82 @@
+import { z } from 'zod';
+import { withAudit } from '../actions/configure.js';
+import { NotFoundError } from '../errors.js';
+import { roomSchema } from '../events/rooms.js';
+import { parseWith, readJsonBody } from '../http/body.js';
+import { json } from '../http/responses.js';
+import type { QueueItem } from '../store/types.js';
+import { moderatorOnly } from './moderate.js';
+import { imposeSanction } from './sanctions.js';
+
+const queueQuerySchema = z.object({
+  room: roomSchema.optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});
+const queueIdSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}\.[A-Za-z0-9-]{1,64}$/, 'a queue id is <room>.<messageId>');
+const decisionSchema = z
+  .object({
+    action: z.enum(['dismiss', 'delete', 'mute', 'ban']),
+    minutes: z.number().int().min(1).max(525_600).optional(),
+    reason: z.string().trim().min(1).max(500).optional(),
+    /** For `ban`: the room the message was in (default) or the whole app. */
+    scope: z.enum(['room', 'app']).default('room'),
+  })
+  .strict();
+
+const itemJson = (item: QueueItem) => ({ ...item, ts: item.ts.toISOString(), createdAt: item.createdAt.toISOString() });
+
+/** `GET /api/moderate/queue?room&limit`: flagged and reported messages, newest first. */
+export const listQueue = moderatorOnly(async (request, app) => {
+  const query = parseWith(queueQuerySchema, Object.fromEntries(request.query), 'InvalidQuery', 'query');
+  const items = await app.store.listQueue(query);
+  return json(200, { items: items.map(itemJson) });
+});
+
+/**
+ * `POST /api/moderate/queue/{id}` `{ action, minutes?, reason?, scope? }`: dismiss the item, delete the message for
+ * everyone (a `deleted` notice to the room), or mute or ban its author; the item leaves the queue.
+ */
+export const decideQueueItem = moderatorOnly(async (request, app, moderator) => {
+  const id = parseWith(queueIdSchema, request.params.id, 'InvalidQueueId', 'id');
+  const decision = await readJsonBody(request, decisionSchema);
+  const item = await app.store.getQueueItem(id);
+  if (!item) throw new NotFoundError(`There is no queue item '${id}'.`, 'QueueItemNotFound');
+  const reason = decision.reason ?? `Reviewed message ${item.messageId}`;
+  const draft = {
+    actor: moderator.userId,
+    target: item.from,
+    room: item.room,
+    reason,
+    ...(item.rules[0] ? { rule: item.rules[0] } : item.reports.length > 0 ? { rule: 'report' } : {}),
+  };
+  let until: Date | undefined;
+  switch (decision.action) {
+    case 'dismiss':
+      await withAudit(app, { ...draft, action: 'dismiss' }, () => app.store.deleteQueueItem(id));
+      break;
+    case 'delete':
+      await withAudit(app, { ...draft, action: 'delete-message' }, async () => {
+        await app.clients.webPubSub
+          .group(item.room)
+          .sendToAll({ type: 'deleted', id: item.messageId, room: item.room });
+        await app.store.deleteMessage(item.room, item.messageId);
+        await app.store.deleteQueueItem(id);
+      });
+      break;
+    default: {
+      const sanction = await imposeSanction(app, {
+        kind: decision.action,
+        userId: item.from,
+        room: decision.action === 'ban' && decision.scope === 'app' ? undefined : item.room,
+        minutes: decision.minutes ?? (decision.action === 'mute' ? 10 : 60),
+        reason,
+        actor: moderator.userId,
+      });
+      until = sanction.until;
+      await app.store.deleteQueueItem(id);
+    }
+  }
+  return json(200, { id, action: decision.action, ...(until ? { until: until.toISOString() } : {}) });
+});

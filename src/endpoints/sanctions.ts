@@ -1,0 +1,170 @@
+import { z } from 'zod';
+import { changeConfiguration } from '../actions/configure.js';
+import type { App } from '../app.js';
+import { NotFoundError } from '../errors.js';
+import { roomSchema } from '../events/rooms.js';
+import { parseWith, readJsonBody } from '../http/body.js';
+import type { AppHandler } from '../http/register.js';
+import { json } from '../http/responses.js';
+import type { AuditAction, Sanction, SanctionKind, SanctionScope } from '../store/types.js';
+import { moderatorOnly } from './moderate.js';
+
+const userIdSchema = z.string().min(1).max(1024);
+const minutes = z
+  .number()
+  .int()
+  .min(1)
+  .max(525_600 * 10);
+
+interface SanctionEndpointOptions {
+  kind: SanctionKind;
+  /** Mutes exist only in a room; bans and shadow bans are app-wide without one. */
+  roomRequired: boolean;
+  defaultMinutes: number | undefined;
+  removeAction: AuditAction;
+  /** The property the list answers in. */
+  listName: string;
+  notFound: { code: string; message: string };
+}
+
+/** What a sanction does to the user's connections at once (the rules cache does the rest within seconds). */
+async function enforce(app: App, sanction: Sanction): Promise<void> {
+  if (sanction.kind !== 'ban') return;
+  const notice = `Banned until ${sanction.until.toISOString()}: ${sanction.reason}`;
+  if (sanction.scope === 'app') {
+    await app.clients.webPubSub.closeUserConnections(sanction.userId, { reason: notice });
+    return;
+  }
+  const room = sanction.scope.slice('room:'.length);
+  await app.clients.webPubSub.group(room).removeUser(sanction.userId);
+  await app.clients.webPubSub.sendToUser(sanction.userId, {
+    type: 'banned',
+    room,
+    until: sanction.until.toISOString(),
+    reason: sanction.reason,
+  });
+  const presence = await app.store.listRoom(room);
+  await Promise.all(
+    presence
+      .filter((entry) => entry.userId === sanction.userId)
+      .map((entry) => app.store.leaveRoom(room, entry.connectionId)),
+  );
+}
+
+const scopeOf = (room: string | undefined): SanctionScope => (room ? `room:${room}` : 'app');
+const addAction: Record<SanctionKind, AuditAction> = { ban: 'ban', mute: 'mute', 'shadow-ban': 'shadow-ban' };
+
+export interface SanctionInput {
+  kind: SanctionKind;
+  userId: string;
+  room?: string | undefined;
+  minutes: number;
+  reason: string;
+  /** The moderator's user id. */
+  actor: string;
+}
+
+/** Stores a sanction, applies what must happen at once (a ban closes or removes), and audits it. */
+export async function imposeSanction(app: App, input: SanctionInput): Promise<Sanction> {
+  const now = app.now();
+  const sanction: Sanction = {
+    kind: input.kind,
+    userId: input.userId,
+    scope: scopeOf(input.room),
+    until: new Date(now.getTime() + input.minutes * 60_000),
+    reason: input.reason,
+    actor: input.actor,
+    createdAt: now,
+  };
+  const draft = {
+    actor: input.actor,
+    action: addAction[input.kind],
+    target: input.userId,
+    reason: `${input.reason} (until ${sanction.until.toISOString()})`,
+    ...(input.room ? { room: input.room } : {}),
+  };
+  await changeConfiguration(app, draft, async () => {
+    await app.store.putSanction(sanction);
+    await enforce(app, sanction);
+  });
+  return sanction;
+}
+const toJson = ({ kind: _kind, ...sanction }: Sanction) => ({
+  ...sanction,
+  until: sanction.until.toISOString(),
+  createdAt: sanction.createdAt.toISOString(),
+});
+
+/**
+ * The three endpoints of one kind of sanction: `POST` `{ userId, room?, minutes?, reason? }` → 201, `GET` → the
+ * sanctions in force, `DELETE /{userId}?room=` → 204 (404 when there was none).
+ */
+function sanctionEndpoints(options: SanctionEndpointOptions): {
+  create: AppHandler;
+  list: AppHandler;
+  remove: AppHandler;
+} {
+  const bodySchema = z
+    .object({
+      userId: userIdSchema,
+      room: options.roomRequired ? roomSchema : roomSchema.optional(),
+      minutes: options.defaultMinutes === undefined ? minutes : minutes.default(options.defaultMinutes),
+      reason: z.string().trim().min(1).max(500).default('By a moderator'),
+    })
+    .strict();
+  const removeQuerySchema = z.object({ room: options.roomRequired ? roomSchema : roomSchema.optional() });
+  return {
+    create: moderatorOnly(async (request, app, moderator) => {
+      const body = await readJsonBody(request, bodySchema);
+      const sanction = await imposeSanction(app, { ...body, kind: options.kind, actor: moderator.userId });
+      return json(201, toJson(sanction));
+    }),
+    list: moderatorOnly(async (_request, app) => {
+      const sanctions = await app.store.listSanctions(app.now(), options.kind);
+      return json(200, { [options.listName]: sanctions.map(toJson) });
+    }),
+    remove: moderatorOnly(async (request, app, moderator) => {
+      const userId = parseWith(userIdSchema, request.params.userId, 'InvalidUserId', 'userId');
+      const { room } = parseWith(removeQuerySchema, Object.fromEntries(request.query), 'InvalidQuery', 'query');
+      const draft = {
+        actor: moderator.userId,
+        action: options.removeAction,
+        target: userId,
+        ...(room ? { room } : {}),
+      };
+      const existed = await app.store.deleteSanction(options.kind, userId, scopeOf(room));
+      if (!existed) throw new NotFoundError(`'${userId}' ${options.notFound.message}.`, options.notFound.code);
+      await changeConfiguration(app, draft, async () => undefined);
+      return { status: 204 };
+    }),
+  };
+}
+
+const bans = sanctionEndpoints({
+  kind: 'ban',
+  roomRequired: false,
+  defaultMinutes: undefined,
+  removeAction: 'unban',
+  listName: 'bans',
+  notFound: { code: 'NotBanned', message: 'is not banned there' },
+});
+const mutes = sanctionEndpoints({
+  kind: 'mute',
+  roomRequired: true,
+  defaultMinutes: 10,
+  removeAction: 'unmute',
+  listName: 'mutes',
+  notFound: { code: 'NotMuted', message: 'is not muted there' },
+});
+const shadowBans = sanctionEndpoints({
+  kind: 'shadow-ban',
+  roomRequired: false,
+  defaultMinutes: 7 * 24 * 60,
+  removeAction: 'unshadow-ban',
+  listName: 'shadowBans',
+  notFound: { code: 'NotShadowBanned', message: 'is not shadow-banned there' },
+});
+
+export const { create: ban, list: listBans, remove: unban } = bans;
+export const { create: mute, list: listMutes, remove: unmute } = mutes;
+export const { create: shadowBan, list: listShadowBans, remove: unshadowBan } = shadowBans;

@@ -1,0 +1,43 @@
+import type { HttpResponseInit } from '@azure/functions';
+import { z } from 'zod';
+import type { App } from '../app.js';
+import type { UpstreamEvent } from './cloud-event.js';
+import type { ConnectionState } from './connection-state.js';
+import { reply } from './reply.js';
+
+export const reportSchema = z.object({
+  messageId: z.string().regex(/^[A-Za-z0-9-]{1,64}$/, 'a message id from a chat line'),
+  reason: z.string().trim().min(1).max(500),
+});
+
+/** User event `report` `{ messageId, reason }`: a message of the reporter's room goes to the review queue. */
+export async function reportMessage(
+  app: App,
+  event: UpstreamEvent,
+  state: ConnectionState,
+  report: z.infer<typeof reportSchema>,
+): Promise<HttpResponseInit> {
+  const userId = event.userId ?? event.connectionId;
+  const now = app.now();
+  const message = state.room ? await app.store.getMessage(state.room, report.messageId, now) : undefined;
+  if (!state.room || !message) {
+    const text = 'There is no recent message with that id in your room.';
+    return reply({ type: 'error', code: 'UnknownMessage', messageId: report.messageId, message: text }, state);
+  }
+  const item = await app.store.enqueue(
+    message,
+    { report: { by: userId, reason: report.reason, at: now.toISOString() } },
+    now,
+  );
+  await app.store.appendAudit({
+    at: now,
+    actor: userId,
+    action: 'report',
+    target: message.from,
+    room: message.room,
+    rule: 'report',
+    reason: `Message ${message.id}: ${report.reason}`,
+    outcome: 'succeeded',
+  });
+  return reply({ type: 'reported', messageId: message.id, queueId: item.id }, state);
+}
