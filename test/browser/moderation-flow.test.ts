@@ -243,6 +243,35 @@ describe('chat pages and moderator console in Chromium', () => {
     await rows.first().filter({ hasText: 'filler 16' }).waitFor();
   });
 
+  it('shows the policy escalating: refusals, then muted, then removed and banned', async () => {
+    const dave = await openSignedIn(browser, { appUrl, path: '/', userId: 'dave' });
+    try {
+      const { page } = dave;
+      await notice(page, 'You are in room lobby').waitFor();
+      const feedback = page.locator('#feedback');
+      const banner = page.locator('#banner');
+
+      await send(page, 'forbiddenword one');
+      await feedback.filter({ hasText: 'Not sent: Blocked word.' }).waitFor();
+      await expect(banner.isHidden()).resolves.toBe(true);
+
+      await send(page, 'a secret   phrase');
+      await banner.filter({ hasText: 'You are muted' }).waitFor();
+      await send(page, 'hello?');
+      await feedback.filter({ hasText: 'Not sent: Muted.' }).waitFor();
+
+      await page.waitForTimeout(1_100); // MODERATION_MUTE_SECONDS=1 in the test stack
+      // The third strike removes the connection before its refusal can arrive, and bans the user.
+      await send(page, 'forbiddenword three');
+      await page.locator('#connection-status', { hasText: 'Banned' }).waitFor();
+      expect(await banner.textContent()).toMatch(/You are banned until \d/);
+      await expect(page.getByRole('textbox', { name: 'Message', exact: true }).isDisabled()).resolves.toBe(true);
+      expect(dave.errors).toEqual([]);
+    } finally {
+      await dave.context.close();
+    }
+  });
+
   it('keeps the console from a signed-in user without the moderator role', async () => {
     const page = await alice.context.newPage();
     try {

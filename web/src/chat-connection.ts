@@ -17,7 +17,7 @@ export type RefusalRule = 'profanity' | 'blocklist' | 'length' | 'empty' | 'rate
 export type AppReply =
   | { type: 'joined'; room: string; url: string }
   | { type: 'accepted'; id: string }
-  | { type: 'refused'; rule: RefusalRule; message: string; strikes?: number; action?: 'mute' | 'evict' }
+  | { type: 'refused'; rule: RefusalRule; message: string; strikes?: number; action?: 'none' | 'mute' | 'evict' }
   | { type: 'error'; code: string; message: string };
 
 export type ConnectionStatus =
@@ -106,6 +106,8 @@ export class ChatConnection {
       entry = { resolve, reject };
       this.pending.push(entry);
     });
+    // The connection may close while the event is still being sent; the caller hears of it by awaiting below.
+    reply.catch(() => undefined);
     try {
       await this.client.sendEvent(event, data, 'json');
     } catch (error) {

@@ -271,24 +271,24 @@ class ModeratorConsole {
           attrs: { type: 'button', 'aria-label': `Unban ${ban.userId}` },
         });
         unban.addEventListener('click', () => void this.unban(ban.userId, unban));
+        const reason = el('td', { className: 'cell-reason' }, el('span'), el('span', { className: 'cell-sub' }));
         return el(
           'tr',
           {},
-          el('td', { className: 'cell-user' }),
+          el('td', { className: 'cell-user', text: ban.userId }),
           el('td'),
-          el('td', { className: 'cell-reason' }),
-          el('td', { className: 'cell-nowrap' }),
+          reason,
           el('td', {}, unban),
         );
       },
       update: (row, ban) => {
-        const [user, until, reason, actor] = Array.from(row.children) as HTMLElement[];
-        if (user) setText(user, ban.userId);
+        const [, until, reason] = Array.from(row.children) as HTMLElement[];
         if (until && until.firstElementChild?.getAttribute('datetime') !== ban.until) {
           until.replaceChildren(timeElement(ban.until));
         }
-        if (reason) setText(reason, ban.reason);
-        if (actor) setText(actor, ban.actor);
+        const [text, actor] = Array.from(reason?.children ?? []) as HTMLElement[];
+        if (text) setText(text, ban.reason);
+        if (actor) setText(actor, `by ${ban.actor}`);
       },
     });
   }
