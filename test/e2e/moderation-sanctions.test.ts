@@ -65,7 +65,7 @@ describe('shadow bans', () => {
       status: 201,
       body: { scope: 'app' },
     });
-    const hidden = [];
+    const hidden: unknown[] = [];
     for (const text of ['buy followers', 'cheap followers here']) {
       const answer = await sid.chat(room, text);
       expect(answer).toEqual({ type: 'accepted', id: expect.any(String) });
