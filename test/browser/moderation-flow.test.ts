@@ -217,6 +217,19 @@ describe('chat pages and moderator console in Chromium', () => {
     for (const page of [alice, bob, moderator]) expect(page.errors).toEqual([]);
   });
 
+  it('unbans bob from the console, and his page gets back into the room', async () => {
+    const { page } = moderator;
+    await page.getByRole('button', { name: 'Unban bob' }).click();
+    await page.locator('#action-status', { hasText: 'Unbanned bob.' }).waitFor();
+    await page.locator('#bans tr', { hasText: 'bob' }).waitFor({ state: 'detached' });
+
+    await bob.page.getByRole('button', { name: 'Check again' }).click();
+    await bob.page.locator('#connection-status', { hasText: 'Connected' }).waitFor();
+    await expect(bob.page.locator('#banner').isHidden()).resolves.toBe(true);
+    await page.locator('#roster tr', { hasText: 'bob' }).waitFor();
+    await sendMarker(bob.page, alice.page, 'bob is back');
+  });
+
   it('pages through the audit log, newest first, with Older and Newer', async () => {
     const { page, context } = moderator;
     // Announcements to an empty room are cheap audit entries: enough for a second page.
