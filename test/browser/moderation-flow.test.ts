@@ -12,7 +12,11 @@ import {
   type SignedInPage,
 } from './support/browser.js';
 
-const screenshotsDir = resolve(dirname(fileURLToPath(import.meta.url)), '../../docs/screenshots');
+// Every run saves its screenshots under test-results/; `UPDATE_SCREENSHOTS=1 npm run test:e2e` refreshes the README's.
+const screenshotsDir = resolve(
+  dirname(fileURLToPath(import.meta.url)),
+  process.env.UPDATE_SCREENSHOTS === '1' ? '../../docs/screenshots' : '../../test-results/screenshots',
+);
 const appUrl = inject('stack').appUrl;
 
 let browser: Browser;
