@@ -36,8 +36,7 @@ export type AuditAction =
   | 'flag'
   | 'report'
   | 'dismiss'
-  | 'delete-message'
-  | 'ai-check';
+  | 'delete-message';
 export type AuditOutcome = 'succeeded' | 'failed';
 
 export interface AuditEntry {
