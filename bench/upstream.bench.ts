@@ -1,0 +1,212 @@
+/**
+ * Upstream event handling: requests/s and p50/p99 at 50 concurrent connections (autocannon, in a worker thread) for a
+ * user event `chat`, served by the app on the local Functions host, against the official express handler and a bare
+ * `node:http` server. Run on demand: `npm run bench -- upstream`.
+ */
+import { randomUUID } from 'node:crypto';
+import autocannon from 'autocannon';
+import { startStack, upstreamAudience, webPubSubIdentity } from '../local/stack.js';
+import { encodeConnectionState, initialConnectionState } from '../src/events/connection-state.js';
+import { startBenchChild } from './support/child-process.js';
+import { formatNumber, formatRatio, markdownTable, median, printHeading, verdict } from './support/report.js';
+
+const CONNECTIONS = 50;
+const DURATION_SECONDS = 4;
+const WARMUP_SECONDS = 1;
+const ROUNDS = 3;
+const ROOM = 'bench';
+/** Where the app and the express baseline serve the event handler (the bare server answers any path). */
+const eventHandlerPath = '/api/webpubsub';
+
+interface Target {
+  name: string;
+  what: string;
+  url: string;
+  /** Headers for one round (fresh `ce-time`, so a long run never looks stale). */
+  headers: () => Record<string, string>;
+  /** The reply `type` (and `rule`) the target must give, checked once before it is measured. */
+  expected: { type: string; rule?: string };
+}
+
+interface Round {
+  requestsPerSecond: number;
+  p50: number;
+  p99: number;
+}
+
+/** Binary-mode CloudEvents headers of a user event `chat`, as the emulator sends them (protocol reference §4). */
+function chatEventHeaders(token: string, room: string | undefined): Record<string, string> {
+  const connectionId = `bench-${randomUUID()}`;
+  return {
+    authorization: `Bearer ${token}`,
+    'ce-specversion': '1.0',
+    'ce-awpsversion': '1.0',
+    'ce-type': 'azure.webpubsub.user.chat',
+    'ce-source': `/hubs/chat/client/${connectionId}`,
+    'ce-id': randomUUID(),
+    'ce-time': new Date().toISOString(),
+    'ce-hub': 'chat',
+    'ce-connectionid': connectionId,
+    'ce-eventname': 'chat',
+    'ce-userid': 'bench-user',
+    'ce-connectionstate': encodeConnectionState(initialConnectionState(room)),
+    'webhook-request-origin': '127.0.0.1',
+    'content-type': 'application/json',
+  };
+}
+
+const body = JSON.stringify({ room: ROOM, text: 'the new build looks great, see you at 3pm' });
+
+async function checkAnswer(target: Target): Promise<void> {
+  const response = await fetch(`${target.url}${eventHandlerPath}`, { method: 'POST', headers: target.headers(), body });
+  const text = await response.text();
+  const reply = JSON.parse(text || '{}') as { type?: string; rule?: string };
+  if (response.status !== 200 || reply.type !== target.expected.type || reply.rule !== target.expected.rule) {
+    throw new Error(`${target.name} answered ${response.status} ${text}, expected ${JSON.stringify(target.expected)}`);
+  }
+}
+
+async function load(target: Target, seconds: number): Promise<Round> {
+  const result = await autocannon({
+    url: `${target.url}${eventHandlerPath}`,
+    method: 'POST',
+    headers: target.headers(),
+    body,
+    connections: CONNECTIONS,
+    duration: seconds,
+    // Its own thread, so the load generator does not share an event loop with the in-process emulator.
+    workers: 1,
+  });
+  if (result.errors > 0 || result.timeouts > 0 || result.non2xx > 0) {
+    throw new Error(`${target.name}: ${result.errors} errors, ${result.timeouts} timeouts, ${result.non2xx} non-2xx`);
+  }
+  return {
+    requestsPerSecond: result.requests.total / result.duration,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+  };
+}
+
+const stack = await startStack();
+const express = await startBenchChild<{ url: string }>('./upstream-baseline-server.ts', { args: ['express'] });
+const bare = await startBenchChild<{ url: string }>('./upstream-baseline-server.ts', { args: ['bare'] });
+try {
+  // The token the emulator itself would send: the Web PubSub identity's, for the app's audience, from the identity
+  // endpoint; the app verifies it (JWKS, issuer, audience, principal) on every request.
+  const token = await stack.identity.issueToken({ resource: upstreamAudience, clientId: webPubSubIdentity.clientId });
+  const targets: Target[] = [
+    {
+      name: 'app: chat in a room',
+      what: 'token check, CloudEvents parsing, state decode, moderation, `sendToGroup` to the emulator (https, managed identity), reply',
+      url: stack.appUrl,
+      headers: () => chatEventHeaders(token, ROOM),
+      expected: { type: 'accepted' },
+    },
+    {
+      name: 'app: chat, no room',
+      what: 'token check, CloudEvents parsing, state decode, body parse, `not-in-room` reply (no moderation, no I/O)',
+      url: stack.appUrl,
+      headers: () => chatEventHeaders(token, undefined),
+      expected: { type: 'refused', rule: 'not-in-room' },
+    },
+    {
+      name: 'express WebPubSubEventHandler',
+      what: 'CloudEvents parsing, the same moderator, `res.success` (no token or signature check, no I/O)',
+      url: express.ready.url,
+      headers: () => chatEventHeaders(token, ROOM),
+      expected: { type: 'accepted' },
+    },
+    {
+      name: 'bare node:http 200',
+      what: 'answers 200 with a fixed JSON body without reading the request (the ceiling)',
+      url: bare.ready.url,
+      headers: () => chatEventHeaders(token, ROOM),
+      expected: { type: 'accepted' },
+    },
+  ];
+  for (const target of targets) {
+    await checkAnswer(target);
+    await load(target, WARMUP_SECONDS);
+  }
+  const rounds = new Map<Target, Round[]>(targets.map((target) => [target, []]));
+  // Targets take turns round by round, so load from other processes on this shared machine hits all of them alike.
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const target of targets) rounds.get(target)?.push(await load(target, DURATION_SECONDS));
+  }
+  const summary = (target: Target) => {
+    const runs = rounds.get(target) ?? [];
+    return {
+      bestRps: Math.max(...runs.map((run) => run.requestsPerSecond)),
+      medianRps: median(runs.map((run) => run.requestsPerSecond)),
+      p50: median(runs.map((run) => run.p50)),
+      p99: median(runs.map((run) => run.p99)),
+      bestP99: Math.min(...runs.map((run) => run.p99)),
+    };
+  };
+  const [inRoom, noRoom, viaExpress, viaBare] = targets.map(summary) as [
+    ReturnType<typeof summary>,
+    ReturnType<typeof summary>,
+    ReturnType<typeof summary>,
+    ReturnType<typeof summary>,
+  ];
+
+  printHeading(
+    'Upstream event handling (`POST /api/webpubsub`, user event `chat`)',
+    `autocannon in a worker thread, ${CONNECTIONS} connections, keep-alive, ${ROUNDS} rounds of ${DURATION_SECONDS} s per ` +
+      `target taken in turns after a ${WARMUP_SECONDS} s warm-up; every answer checked once and every request 2xx. ` +
+      `The app runs on the local Functions host (its own process, \`startStack()\`), the emulator in the bench ` +
+      `process; the baselines each in their own process. Each request carries a Web PubSub identity bearer token ` +
+      `from the local identity endpoint and a \`ce-connectionState\` the app minted (room \`${ROOM}\` set, or no room), ` +
+      `the same state every time, so the policy always accepts. The room has no members: \`sendToGroup\` reaches ` +
+      `the emulator and stops there. Latencies: autocannon's, 1 ms resolution.`,
+  );
+  console.log(
+    markdownTable(
+      ['target', 'what it does per request', 'req/s best', 'req/s median', 'p50 ms', 'p99 ms (median / best)'],
+      targets.map((target) => {
+        const figures = summary(target);
+        return [
+          target.name,
+          target.what,
+          formatNumber(figures.bestRps),
+          formatNumber(figures.medianRps),
+          formatNumber(figures.p50),
+          `${formatNumber(figures.p99)} / ${formatNumber(figures.bestP99)}`,
+        ];
+      }),
+    ),
+  );
+  console.log('\nRatios of median req/s:\n');
+  console.log(
+    markdownTable(
+      ['ratio', 'value', 'target'],
+      [
+        [
+          'app in room / express',
+          formatRatio(inRoom.medianRps, viaExpress.medianRps),
+          verdict(inRoom.medianRps >= 2.5 * viaExpress.medianRps, '≥ 2.5×'),
+        ],
+        [
+          'app no room / express',
+          formatRatio(noRoom.medianRps, viaExpress.medianRps),
+          verdict(noRoom.medianRps >= 2.5 * viaExpress.medianRps, '≥ 2.5×'),
+        ],
+        [
+          'app in room / bare',
+          formatRatio(inRoom.medianRps, viaBare.medianRps),
+          verdict(inRoom.medianRps >= 0.5 * viaBare.medianRps, '≥ 0.5×'),
+        ],
+        [
+          'app no room / bare',
+          formatRatio(noRoom.medianRps, viaBare.medianRps),
+          verdict(noRoom.medianRps >= 0.5 * viaBare.medianRps, '≥ 0.5×'),
+        ],
+        ['app in room p99 (median)', `${formatNumber(inRoom.p99)} ms`, verdict(inRoom.p99 <= 10, '≤ 10 ms')],
+        ['app no room p99 (median)', `${formatNumber(noRoom.p99)} ms`, verdict(noRoom.p99 <= 10, '≤ 10 ms')],
+      ],
+    ),
+  );
+} finally {
+  await Promise.all([express.close(), bare.close()]);
+  await stack.close();
+}
