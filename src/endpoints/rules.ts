@@ -54,7 +54,7 @@ function settingsJson(app: App, room: string, record: RoomSettingsRecord | undef
 /** `GET /api/moderate/rooms/{room}/settings`: the room's limits as the handler applies them. */
 export const getRoomSettings = moderatorOnly(async (request, app) => {
   const room = parseWith(roomSchema, request.params.room, 'InvalidRoom', 'room');
-  const record = (await app.store.listRoomSettings()).find((entry) => entry.room === room);
+  const record = await app.store.getRoomSettings(room);
   return json(200, settingsJson(app, room, record));
 });
 

@@ -1,4 +1,4 @@
-import { type CompiledList, compileList, type RoomContext } from '../moderation/index.js';
+import { type CompiledList, checkRegexSafety, compileList, type RoomContext } from '../moderation/index.js';
 import type { ListRuleRecord, ModerationStore, Sanction, SanctionKind } from '../store/types.js';
 
 export interface RulesCacheOptions {
@@ -20,14 +20,28 @@ export interface RulesSnapshot {
 
 const sanctionKey = (kind: SanctionKind, userId: string, scope: string) => `${kind}\n${userId}\n${scope}`;
 
-async function loadSnapshot(store: ModerationStore, version: string, now: Date): Promise<RulesSnapshot> {
+async function loadSnapshot(
+  store: ModerationStore,
+  version: string,
+  now: Date,
+  warn: (message: string) => void,
+): Promise<RulesSnapshot> {
   const [settings, rules, sanctions] = await Promise.all([
     store.listRoomSettings(),
     store.listRules(),
     store.listSanctions(now),
   ]);
   const rulesByScope = new Map<string, ListRuleRecord[]>();
-  for (const rule of rules) rulesByScope.set(rule.scope, [...(rulesByScope.get(rule.scope) ?? []), rule]);
+  for (const rule of rules) {
+    // The API only stores safe patterns; a row edited by hand is skipped rather than trusted.
+    if (rule.kind === 'regex' && !checkRegexSafety(rule.pattern).safe) {
+      warn(`rules cache: skipping unsafe regex rule ${rule.id}`);
+      continue;
+    }
+    const scoped = rulesByScope.get(rule.scope);
+    if (scoped) scoped.push(rule);
+    else rulesByScope.set(rule.scope, [rule]);
+  }
   // Compiled once per version: words into the trie, domains into a map, regexes into RegExps.
   const lists = new Map<string, CompiledList>([...rulesByScope].map(([scope, list]) => [scope, compileList(list)]));
   const limits = new Map(settings.map((record) => [record.room, record]));
@@ -99,7 +113,8 @@ export class RulesCache {
     const generation = this.generation;
     try {
       const version = await this.store.getConfigVersion();
-      if (this.snapshot?.version !== version) this.snapshot = await loadSnapshot(this.store, version, started);
+      if (this.snapshot?.version !== version)
+        this.snapshot = await loadSnapshot(this.store, version, started, this.options.warn);
       if (generation === this.generation) this.checkedAt = started.getTime();
       return this.snapshot;
     } catch (error) {

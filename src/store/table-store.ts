@@ -246,6 +246,12 @@ export class TableModerationStore implements ModerationStore {
     return collect(this.tables.rooms.listEntities(), toRoomSettings);
   }
 
+  async getRoomSettings(room: string): Promise<RoomSettingsRecord | undefined> {
+    await this.ensureTables();
+    const row = await readRow(this.tables.rooms, key(room), 'settings');
+    return row && toRoomSettings(row);
+  }
+
   async putRoomSettings(settings: RoomSettingsRecord): Promise<void> {
     await this.ensureTables();
     const { room, maxLength, updatedAt, ...rest } = settings;

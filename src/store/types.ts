@@ -133,6 +133,7 @@ export interface ModerationStore {
   getConfigVersion(): Promise<string>;
   bumpConfigVersion(): Promise<void>;
   listRoomSettings(): Promise<RoomSettingsRecord[]>;
+  getRoomSettings(room: string): Promise<RoomSettingsRecord | undefined>;
   putRoomSettings(settings: RoomSettingsRecord): Promise<void>;
   listRules(): Promise<ListRuleRecord[]>;
   addRule(rule: ListRuleRecord): Promise<void>;
