@@ -1,4 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TableClient } from '@azure/data-tables';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { TableModerationStore } from '../../src/store/table-store.js';
 import { Chatter, eventually } from './support/chat-client.js';
 import { ModeratorApi, uniqueRoom } from './support/moderation-api.js';
 
@@ -124,6 +126,50 @@ describe('list rules at run time', () => {
     expect(await vic.chat(room, 'notspam.example is fine')).toMatchObject({ type: 'accepted' });
     await moderator.delete(`/api/moderate/rules/${word.body.id}`);
     await moderator.delete(`/api/moderate/rules/${domain.body.id}`);
+  });
+
+  it('a rule written by another instance (straight to Table Storage) applies within RULES_CACHE_SECONDS', async () => {
+    // The shared stack runs with the default of 5 s and nothing invalidates this host's cache: only the TTL and the
+    // configuration version can bring the change in.
+    const table = (name: string) =>
+      TableClient.fromConnectionString(inject('stack').tablesConnectionString, `moderator${name}`, {
+        allowInsecureConnection: true,
+      });
+    const otherInstance = new TableModerationStore({
+      bans: table('Bans'),
+      audit: table('Audit'),
+      presence: table('Presence'),
+      rooms: table('Rooms'),
+      rules: table('Rules'),
+      messages: table('Messages'),
+      queue: table('Queue'),
+    });
+    const room = uniqueRoom('ttl');
+    const tom = await chatter('tom-ttl', room);
+    expect(await tom.chat(room, 'quuxword here')).toMatchObject({ type: 'accepted' });
+    const id = 'abcdef012345';
+    await otherInstance.addRule({
+      id,
+      kind: 'word',
+      pattern: 'quuxword',
+      action: 'block',
+      scope: `room:${room}`,
+      createdBy: 'mod-elsewhere',
+      createdAt: new Date(),
+    });
+    await otherInstance.bumpConfigVersion();
+    const written = Date.now();
+    // Probe sparingly (the rate limit counts accepted lines): once now, then from just before the TTL runs out.
+    const probe = () => tom.chat(room, `quuxword ${Math.random()}`);
+    let answer = await probe();
+    await new Promise((resolve) => setTimeout(resolve, 4_000));
+    while (answer.type === 'accepted' && Date.now() - written < 7_000) {
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      answer = await probe();
+    }
+    expect(answer).toMatchObject({ type: 'refused', rule: `list:${id}` });
+    expect(Date.now() - written).toBeLessThan(6_500);
+    expect((await moderator.delete(`/api/moderate/rules/${id}`)).status).toBe(204);
   });
 
   it.each([
