@@ -126,16 +126,16 @@ export const addRule = moderatorOnly(async (request, app, moderator) => {
 /** `DELETE /api/moderate/rules/{id}` → 204, or 404 `RuleNotFound`. */
 export const deleteRule = moderatorOnly(async (request, app, moderator) => {
   const id = parseWith(ruleIdSchema, request.params.id, 'InvalidRuleId', 'id');
-  const removed = await app.store.deleteRule(id);
-  if (!removed) throw new NotFoundError(`There is no rule '${id}'.`, 'RuleNotFound');
-  const room = removed.scope === 'global' ? undefined : removed.scope.slice('room:'.length);
+  const rule = (await app.store.listRules()).find((candidate) => candidate.id === id);
+  if (!rule) throw new NotFoundError(`There is no rule '${id}'.`, 'RuleNotFound');
+  const room = rule.scope === 'global' ? undefined : rule.scope.slice('room:'.length);
   const draft = {
     actor: moderator.userId,
     action: 'delete-rule',
     rule: `list:${id}`,
-    reason: `${removed.action} ${removed.kind} (${removed.scope})`,
+    reason: `${rule.action} ${rule.kind} (${rule.scope})`,
     ...(room ? { room } : {}),
   } as const;
-  await changeConfiguration(app, draft, async () => undefined);
+  await changeConfiguration(app, draft, () => app.store.deleteRule(rule.scope, id));
   return { status: 204 };
 });

@@ -132,9 +132,10 @@ function sanctionEndpoints(options: SanctionEndpointOptions): {
         target: userId,
         ...(room ? { room } : {}),
       };
-      const existed = await app.store.deleteSanction(options.kind, userId, scopeOf(room));
-      if (!existed) throw new NotFoundError(`'${userId}' ${options.notFound.message}.`, options.notFound.code);
-      await changeConfiguration(app, draft, async () => undefined);
+      if (!(await app.store.getSanction(options.kind, userId, scopeOf(room), app.now()))) {
+        throw new NotFoundError(`'${userId}' ${options.notFound.message}.`, options.notFound.code);
+      }
+      await changeConfiguration(app, draft, () => app.store.deleteSanction(options.kind, userId, scopeOf(room)));
       return { status: 204 };
     }),
   };

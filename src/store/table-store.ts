@@ -284,13 +284,9 @@ export class TableModerationStore implements ModerationStore {
     });
   }
 
-  async deleteRule(id: string): Promise<ListRuleRecord | undefined> {
+  async deleteRule(scope: ListRuleRecord['scope'], id: string): Promise<boolean> {
     await this.ensureTables();
-    // Rules are few and ids unique: find the scope by id rather than making callers carry it.
-    const filter = odata`RowKey eq ${id} and PartitionKey ne ${metaPartition}`;
-    const [rule] = await collect(this.tables.rules.listEntities({ queryOptions: { filter } }), toRule);
-    if (!rule || !(await deleteRow(this.tables.rules, key(rule.scope), id))) return undefined;
-    return rule;
+    return deleteRow(this.tables.rules, key(scope), id);
   }
 
   async recordMessage(message: MessageRecord): Promise<void> {

@@ -137,8 +137,8 @@ export interface ModerationStore {
   putRoomSettings(settings: RoomSettingsRecord): Promise<void>;
   listRules(): Promise<ListRuleRecord[]>;
   addRule(rule: ListRuleRecord): Promise<void>;
-  /** Returns the removed rule, or undefined when there was none with that id. */
-  deleteRule(id: string): Promise<ListRuleRecord | undefined>;
+  /** Returns false when there was no such rule. */
+  deleteRule(scope: ListRuleRecord['scope'], id: string): Promise<boolean>;
   recordMessage(message: MessageRecord): Promise<void>;
   /** The delivered message, unless it expired or was deleted. */
   getMessage(room: string, id: string, now: Date): Promise<MessageRecord | undefined>;
