@@ -33,7 +33,7 @@ export default defineConfig({
           globalSetup: ['test/e2e/global-setup.ts'],
           // The soak test compares heaps after a full GC.
           execArgv: ['--expose-gc'],
-          testTimeout: 240_000,
+          testTimeout: 300_000,
           hookTimeout: 90_000,
         },
       },

@@ -1,4 +1,4 @@
-import { WebPubSubClient } from '@azure/web-pubsub-client';
+import { WebPubSubClient, type WebPubSubClientOptions } from '@azure/web-pubsub-client';
 import type { ChatMessage, Reply } from './chat-client.js';
 
 /**
@@ -34,8 +34,11 @@ export class StackSession {
 }
 
 export interface MemberOptions {
-  /** Default false: a member the service closes stays closed, so a test sees exactly one connection. */
-  autoReconnect?: boolean;
+  /**
+   * Passed to the client. Defaults: no auto-reconnect (a member the service closes stays closed, so a test sees
+   * exactly one connection) and no message retries (a refused ack is final).
+   */
+  client?: WebPubSubClientOptions;
 }
 
 /** A chatter on `@azure/web-pubsub-client`: what it receives, and its events answered by the app. */
@@ -61,7 +64,7 @@ export class Member {
           return ((await response.json()) as { url: string }).url;
         },
       },
-      { autoReconnect: options.autoReconnect ?? false, messageRetryOptions: { maxRetries: 0 } },
+      { autoReconnect: false, messageRetryOptions: { maxRetries: 0 }, ...options.client },
     );
     // The app's group sends are REST sends, so they arrive as server messages like the replies to events.
     this.client.on('server-message', (event) => {
