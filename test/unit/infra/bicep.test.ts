@@ -202,7 +202,9 @@ describe('azure.yaml', () => {
   it('builds, then deploys dist/ (a complete project, no remote build) as the api Function App main.bicep tags', () => {
     const yaml = read('azure.yaml');
     expect(yaml).toMatch(/hooks:\n {2}prepackage:\n {4}shell: sh\n {4}run: npm ci && npm run build\n/);
-    expect(yaml).toMatch(/services:\n {2}api:\n {4}project: \.\/dist\n {4}language: js\n {4}host: function\n {4}remoteBuild: false\n/);
+    expect(yaml).toMatch(
+      /services:\n {2}api:\n {4}project: \.\/dist\n {4}language: js\n {4}host: function\n {4}remoteBuild: false\n/,
+    );
     expect(yaml).toMatch(/infra:\n {2}provider: bicep\n {2}path: infra\n {2}module: main\n/);
   });
 });
