@@ -6,7 +6,7 @@ import { cloudEventHeaders } from './support/upstream.js';
 type Caller = 'nobody' | 'chatter' | 'moderator' | 'spoofed' | 'chatter+spoofed';
 
 interface Endpoint {
-  method: 'GET' | 'POST' | 'DELETE' | 'OPTIONS';
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE' | 'OPTIONS';
   path: string;
   body?: unknown;
   headers?: Record<string, string>;
@@ -60,6 +60,39 @@ const endpoints: Endpoint[] = [
     path: '/api/announce',
     body: { message: 'authz matrix', room: 'authz-empty-room' },
     expect: moderatorsOnly([200]),
+  },
+  // Writes are sent with a body the schema refuses: a moderator's 400 shows the role check passed, and changes nothing.
+  { method: 'POST', path: '/api/moderate/bans', body: {}, expect: moderatorsOnly([400, 'InvalidBody']) },
+  { method: 'GET', path: '/api/moderate/rooms/authz-room/settings', expect: moderatorsOnly([200]) },
+  {
+    method: 'PUT',
+    path: '/api/moderate/rooms/authz-room/settings',
+    body: { slowModeSeconds: -1 },
+    expect: moderatorsOnly([400, 'InvalidBody']),
+  },
+  { method: 'GET', path: '/api/moderate/rules', expect: moderatorsOnly([200]) },
+  { method: 'POST', path: '/api/moderate/rules', body: {}, expect: moderatorsOnly([400, 'InvalidBody']) },
+  { method: 'DELETE', path: '/api/moderate/rules/000000000000', expect: moderatorsOnly([404, 'RuleNotFound']) },
+  { method: 'GET', path: '/api/moderate/queue', expect: moderatorsOnly([200]) },
+  {
+    method: 'POST',
+    path: '/api/moderate/queue/authz-room.no-such-message',
+    body: { action: 'dismiss' },
+    expect: moderatorsOnly([404, 'QueueItemNotFound']),
+  },
+  { method: 'GET', path: '/api/moderate/mutes', expect: moderatorsOnly([200]) },
+  { method: 'POST', path: '/api/moderate/mutes', body: {}, expect: moderatorsOnly([400, 'InvalidBody']) },
+  {
+    method: 'DELETE',
+    path: '/api/moderate/mutes/authz-nobody?room=authz-room',
+    expect: moderatorsOnly([404, 'NotMuted']),
+  },
+  { method: 'GET', path: '/api/moderate/shadow-bans', expect: moderatorsOnly([200]) },
+  { method: 'POST', path: '/api/moderate/shadow-bans', body: {}, expect: moderatorsOnly([400, 'InvalidBody']) },
+  {
+    method: 'DELETE',
+    path: '/api/moderate/shadow-bans/authz-nobody',
+    expect: moderatorsOnly([404, 'NotShadowBanned']),
   },
   // The event handler trusts only Web PubSub's token, whoever is signed in.
   {
