@@ -1,6 +1,21 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { callApi, signIn } from './support/chat-client.js';
+import {
+  type Answer,
+  absent,
+  answerOf,
+  broken,
+  brokenRoom,
+  expectError,
+  fuzzBody,
+  fuzzRoom,
+  nonBlank,
+  notAString,
+  text,
+  valid,
+  validRoom,
+} from './support/fuzz-bodies.js';
 
 /**
  * Generated bodies, queries and route parameters for every HTTP endpoint, called as a signed-in moderator. Each
@@ -14,82 +29,12 @@ beforeAll(async () => {
   moderator = await signIn('fuzz-moderator', ['moderator']);
 });
 
-interface Answer {
-  status: number;
-  body: unknown;
-  text: string;
-}
-
 async function call(path: string, init: RequestInit = {}): Promise<Answer> {
-  const response = await callApi(path, moderator, { ...init, signal: AbortSignal.timeout(10_000) });
-  const text = await response.text();
-  let body: unknown;
-  try {
-    body = text ? JSON.parse(text) : undefined;
-  } catch {
-    body = undefined;
-  }
-  return { status: response.status, body, text };
+  return answerOf(await callApi(path, moderator, { ...init, signal: AbortSignal.timeout(10_000) }));
 }
 
 const postJsonText = (path: string, text: string, contentType = 'application/json') =>
   call(path, { method: 'POST', headers: { 'content-type': contentType }, body: text });
-
-/** A 4xx with `{ code, message }`, the message naming each of `fields`. */
-function expectError(answer: Answer, status: number, code: string, fields: readonly string[] = []): void {
-  const story = `${answer.status} ${answer.text.slice(0, 400)}`;
-  expect(answer.status, story).toBe(status);
-  expect(answer.body, story).toMatchObject({ code, message: expect.any(String) });
-  const { message } = answer.body as { message: string };
-  for (const field of fields) expect(message, `${story} should name ${field}`).toContain(field);
-}
-
-/** One field of a generated body: absent, or a value that is valid or broken on purpose. */
-type Field = { present: false; valid: boolean } | { present: true; valid: boolean; value: unknown };
-const absent = (valid: boolean): fc.Arbitrary<Field> => fc.constant({ present: false, valid });
-const valid = (values: fc.Arbitrary<unknown>): fc.Arbitrary<Field> =>
-  values.map((value) => ({ present: true, valid: true, value }));
-const broken = (values: fc.Arbitrary<unknown>): fc.Arbitrary<Field> =>
-  values.map((value) => ({ present: true, valid: false, value }));
-
-const text = (min: number, max: number) => fc.string({ unit: 'grapheme', minLength: min, maxLength: max });
-const nonBlank = (max: number) => text(1, max).filter((value) => value.trim().length > 0 && value.length <= max);
-const validRoom = fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/);
-const brokenRoom = fc.oneof(
-  fc.constant(''),
-  fc.constant('r'.repeat(65)),
-  text(0, 20).map((value) => `${value} !`),
-  fc.integer(),
-  fc.constant(null),
-  fc.array(validRoom, { maxLength: 2 }),
-);
-const notAString = fc.oneof(fc.integer(), fc.boolean(), fc.constant(null), fc.array(fc.integer(), { maxLength: 2 }));
-
-function bodyOf(fields: Record<string, Field>): { body: Record<string, unknown>; brokenFields: string[] } {
-  const body: Record<string, unknown> = {};
-  const brokenFields: string[] = [];
-  for (const [name, field] of Object.entries(fields)) {
-    if (field.present) body[name] = field.value;
-    if (!field.valid) brokenFields.push(name);
-  }
-  return { body, brokenFields };
-}
-
-/** Adds, sometimes, a key the schema does not know; it is a broken field too. */
-function withStrayKey(fields: fc.Arbitrary<Record<string, Field>>, known: readonly string[]) {
-  const stray = fc.option(
-    fc.stringMatching(/^[a-z]{1,12}$/).filter((name) => !known.includes(name)),
-    { freq: 6, nil: undefined },
-  );
-  return fc.tuple(fields, stray, fc.jsonValue({ maxDepth: 1 })).map(([record, name, value]) => {
-    const { body, brokenFields } = bodyOf(record);
-    if (name !== undefined) {
-      body[name] = value;
-      brokenFields.push(name);
-    }
-    return { body, brokenFields };
-  });
-}
 
 const evictFields = {
   connectionId: fc.oneof(
@@ -102,11 +47,7 @@ const evictFields = {
     broken(fc.oneof(fc.constantFrom('SendToGroup', 'everything', ''), notAString)),
     absent(false),
   ),
-  room: fc.oneof(
-    { weight: 3, arbitrary: absent(true) },
-    valid(validRoom.map((room) => `fuzz-${room}`.slice(0, 64))),
-    broken(brokenRoom),
-  ),
+  room: fc.oneof({ weight: 3, arbitrary: absent(true) }, valid(fuzzRoom), broken(brokenRoom)),
   reason: fc.oneof(
     { weight: 3, arbitrary: absent(true) },
     valid(nonBlank(500)),
@@ -118,7 +59,7 @@ const evictFields = {
     broken(fc.oneof(fc.constantFrom(0, -1, 1.5, 525_601, Number.MAX_SAFE_INTEGER), fc.string({ maxLength: 5 }))),
   ),
 };
-const evictBody = withStrayKey(fc.record(evictFields), Object.keys(evictFields));
+const evictBody = fuzzBody(evictFields);
 
 const announceFields = {
   message: fc.oneof(
@@ -127,12 +68,9 @@ const announceFields = {
     absent(false),
   ),
   // Valid announcements go to a room nobody is in, so other tests' clients see nothing.
-  room: fc.oneof(
-    { weight: 3, arbitrary: valid(validRoom.map((room) => `fuzz-${room}`.slice(0, 64))) },
-    broken(brokenRoom),
-  ),
+  room: fc.oneof({ weight: 3, arbitrary: valid(fuzzRoom) }, broken(brokenRoom)),
 };
-const announceBody = withStrayKey(fc.record(announceFields), Object.keys(announceFields));
+const announceBody = fuzzBody(announceFields);
 
 /** Bodies no schema accepts before it is parsed: wrong media type, not JSON, too large. */
 const unparsable = fc.oneof(
