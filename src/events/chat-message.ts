@@ -103,7 +103,8 @@ export async function chatMessage(
   const shadowBan = rules.sanction('shadow-ban', userId, room, now);
   if (shadowBan) {
     // The author sees their line as everyone's would look; nobody else receives it, and the reply is the usual one.
-    await app.clients.webPubSub.sendToConnection(event.connectionId, message);
+    const [sent] = await Promise.allSettled([app.clients.webPubSub.sendToConnection(event.connectionId, message)]);
+    if (sent.status === 'rejected') return notDelivered(log, id, sent.reason, state);
     await app.store.appendAudit({
       ...common,
       action: 'shadow-deliver',
@@ -122,7 +123,14 @@ export async function chatMessage(
     ts: now,
     expiresAt: new Date(now.getTime() + app.settings.messageRetentionHours * 3_600_000),
   };
-  await Promise.all([app.clients.webPubSub.group(room).sendToAll(message), app.store.recordMessage(record)]);
+  const [sent, recorded] = await Promise.allSettled([
+    app.clients.webPubSub.group(room).sendToAll(message),
+    app.store.recordMessage(record),
+  ]);
+  if (sent.status === 'rejected') return notDelivered(log, id, sent.reason, state);
+  if (recorded.status === 'rejected') {
+    log.warn(`Chat line ${id} was delivered but not recorded for reports: ${describeError(recorded.reason)}`);
+  }
   if (verdict.flags) {
     const flagged = verdict.flags.map((flag) => `list:${flag}`);
     await app.store.enqueue(record, { rules: flagged }, now);
@@ -135,4 +143,17 @@ export async function chatMessage(
     });
   }
   return reply({ type: 'accepted', id }, next);
+}
+
+const describeError = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+/**
+ * The service would not take the line, even after the SDK's retries. Answering the event with an error status would
+ * make Web PubSub drop the author's connection, so the author is told instead, and the connection's counters stay as
+ * they were: trying again is not a repeat.
+ */
+function notDelivered(log: EventLog, id: string, error: unknown, state: ConnectionState): HttpResponseInit {
+  log.warn(`Chat line ${id} was not delivered: ${describeError(error)}`);
+  const message = 'The chat service did not take your message, so nobody received it. Try again.';
+  return reply({ type: 'error', code: 'NotDelivered', id, message }, state);
 }
