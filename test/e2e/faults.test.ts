@@ -13,9 +13,11 @@ let session: StackSession;
 let moderator: string;
 let service: WebPubSubServiceClient;
 const members: Member[] = [];
+/** What the stack logged (the app's warnings and errors among it). */
+const problemsLogged: string[] = [];
 
 beforeAll(async () => {
-  stack = await startStack();
+  stack = await startStack({ log: (line) => problemsLogged.push(line) });
   session = new StackSession(stack.appUrl);
   moderator = await session.signIn('faults-moderator', ['moderator']);
   // The test's own view of the service, with a key over http: never matched by the injected faults below.
@@ -199,6 +201,24 @@ describe('a step that finally fails is named, audited as failed, and can be retr
       { stepId: 'generateToken', status: 200, succeeded: true },
       { stepId: 'broadcast', status: 503, succeeded: false },
     ]);
+  });
+});
+
+describe('a Web PubSub outage while chatting', () => {
+  it('a line the service will not take is answered as not delivered; the author stays connected and can go on', async () => {
+    const author = await memberIn('faults-h', 'faults-hank');
+    const reader = await memberIn('faults-h', 'faults-iris');
+    stack.emulator.setFaults({ status: 503, retryAfterSeconds: 0, match: /^POST .*\/groups\/faults-h\/:send$/ });
+    const refused = await author.chat('faults-h', 'lost in the outage');
+    expect(refused).toMatchObject({ type: 'error', code: 'NotDelivered', message: expect.any(String) });
+    expect(author.disconnectReason).toBeUndefined();
+
+    stack.emulator.setFaults(undefined);
+    const accepted = await author.chat('faults-h', 'after the outage');
+    expect(accepted).toMatchObject({ type: 'accepted' });
+    await eventually(() => reader.chats.find((line) => line.id === accepted.id));
+    expect(reader.chats.map((line) => line.text)).toEqual(['after the outage']);
+    expect(problemsLogged.some((line) => line.includes('NotDelivered') || line.includes('not delivered'))).toBe(true);
   });
 });
 
