@@ -6,7 +6,8 @@ import { parseWith } from '../http/body.js';
 import type { AppHandler } from '../http/register.js';
 import { provisionClientAndJoinGroup } from '../workflows/provision-client-and-join-group.js';
 import { clientAccessUrl } from '../workflows/steps.js';
-import { chatMessage } from './chat-message.js';
+import { WorkflowFailedError } from '../workflows/workflow-run.js';
+import { chatMessage, type EventLog } from './chat-message.js';
 import { parseCloudEvent, type UpstreamEvent } from './cloud-event.js';
 import {
   type ConnectionState,
@@ -53,7 +54,7 @@ export const handleUpstream: AppHandler = async (request, app, context) => {
   const body = await readBody(request);
   switch (event.name) {
     case 'join':
-      return join(app, event, state, parseWith(joinSchema, parseJson(body)).room);
+      return join(app, event, state, parseWith(joinSchema, parseJson(body)).room, context);
     case 'chat': {
       const chat = parseWith(chatSchema, parseJson(body));
       return chatMessage(app, event, state, chat.text, chat.room, context);
@@ -110,7 +111,13 @@ async function handleSystemEvent(
   }
 }
 
-async function join(app: App, event: UpstreamEvent, state: ConnectionState, room: string): Promise<HttpResponseInit> {
+async function join(
+  app: App,
+  event: UpstreamEvent,
+  state: ConnectionState,
+  room: string,
+  log: EventLog,
+): Promise<HttpResponseInit> {
   const userId = event.userId ?? event.connectionId;
   const client = app.clients.webPubSub;
   const ban = await app.store.getSanction('ban', userId, `room:${room}`, app.now());
@@ -133,17 +140,49 @@ async function join(app: App, event: UpstreamEvent, state: ConnectionState, room
     await client.group(state.room).removeConnection(event.connectionId);
     await app.store.leaveRoom(state.room, event.connectionId);
   }
-  const { token } = await provisionClientAndJoinGroup(client, {
-    group: room,
-    connectionId: event.connectionId,
-    userId,
-    minutesToExpire: app.settings.clientTokenMinutes,
-    announcement: `${userId} joined ${room}`,
-  });
+  let token: string;
+  try {
+    ({ token } = await provisionClientAndJoinGroup(client, {
+      group: room,
+      connectionId: event.connectionId,
+      userId,
+      minutesToExpire: app.settings.clientTokenMinutes,
+      announcement: `${userId} joined ${room}`,
+    }));
+  } catch (error) {
+    if (!(error instanceof WorkflowFailedError)) throw error;
+    return joinFailed(app, log, event.connectionId, room, error, { ...state, room: undefined });
+  }
   await app.store.joinRoom({ room, connectionId: event.connectionId, userId, joinedAt: app.now() });
   const { clientEndpoint, endpoint, hub } = app.settings.webPubSub;
   return reply(
     { type: 'joined', room, url: clientAccessUrl(clientEndpoint ?? endpoint, hub, token) },
     { ...state, room },
+  );
+}
+
+/**
+ * The service would not complete the join, even after the SDK's retries. Answering the event with an error status
+ * would make Web PubSub drop the connection, so the client is told which step failed and may try again; a
+ * membership the workflow did add is taken back, so the connection is in no room, as its state says.
+ */
+async function joinFailed(
+  app: App,
+  log: EventLog,
+  connectionId: string,
+  room: string,
+  error: WorkflowFailedError,
+  outside: ConnectionState,
+): Promise<HttpResponseInit> {
+  log.warn(`Join of ${connectionId} to ${room} failed: ${error.message}`);
+  if (error.steps.some((step) => step.stepId === 'addConnection' && step.succeeded)) {
+    await app.clients.webPubSub
+      .group(room)
+      .removeConnection(connectionId)
+      .catch((removeError: unknown) => log.warn(`Could not take ${connectionId} back out of ${room}: ${removeError}`));
+  }
+  return reply(
+    { type: 'error', code: 'JoinFailed', room, message: `Could not join ${room} (${error.message}). Try again.` },
+    outside,
   );
 }
