@@ -222,6 +222,25 @@ describe('a Web PubSub outage while chatting', () => {
   });
 });
 
+describe('a Web PubSub outage while joining', () => {
+  it('a join the service will not complete is answered JoinFailed, the connection stays, and joining again works', async () => {
+    const member = await session.member('faults-jack');
+    members.push(member);
+    stack.emulator.setFaults({ status: 503, retryAfterSeconds: 0, match: /^PUT .*\/groups\/faults-j\/connections\// });
+    const failed = await member.join('faults-j');
+    expect(failed).toMatchObject({ type: 'error', code: 'JoinFailed', room: 'faults-j' });
+    expect(String(failed.message)).toContain('addConnection');
+    expect(member.disconnectReason).toBeUndefined();
+    // Not in the room: the service has no group membership, and the app does not think otherwise.
+    expect(await service.groupExists('faults-j')).toBe(false);
+    expect(await member.chat('faults-j', 'am I in?')).toMatchObject({ type: 'refused', rule: 'not-in-room' });
+
+    stack.emulator.setFaults(undefined);
+    expect(await member.join('faults-j')).toMatchObject({ type: 'joined', room: 'faults-j' });
+    expect(await member.chat('faults-j', 'now I am')).toMatchObject({ type: 'accepted' });
+  });
+});
+
 describe('random faults: every answer and every audit entry tells the truth', () => {
   it('half the evict calls failing at random: 200 or a named 502, never 500; the log and the service agree', async () => {
     const crowd = await Promise.all(Array.from({ length: 6 }, (_, i) => memberIn('faults-g', `faults-crowd-${i}`)));

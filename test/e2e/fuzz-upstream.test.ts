@@ -61,6 +61,7 @@ type EventKind =
   | 'chat-no-room'
   | 'message'
   | 'join'
+  | 'report'
   | 'other';
 
 interface Draft {
@@ -277,6 +278,12 @@ const joinShapes = fc.oneof(
   fc.record({ room: invalidRoom }),
   fc.string().map((room) => [room]),
 );
+const reportShapes = fc.oneof(
+  fc.integer(),
+  fc.constant({}),
+  fc.record({ messageId: fc.oneof(fc.constant(''), fc.constant('id with spaces'), fc.integer()), reason: cleanText }),
+  fc.record({ messageId: fc.constant('abc-123'), reason: fc.oneof(fc.constant('   '), fc.constant('r'.repeat(501))) }),
+);
 const connectShapes = fc.oneof(
   fc.integer(),
   fc.constant(null),
@@ -350,12 +357,19 @@ const wellFormed: fc.Arbitrary<Omit<Case, 'defects'> & { defectPool: fc.Arbitrar
   fc.stringMatching(/^[A-Za-z][A-Za-z0-9_]{0,30}$/).map((room) => ({
     kind: 'join' as const,
     draft: () => draftOf('user.join', { userId: 'fuzz-user' }, json({ room })),
-    // The service does not know these generated connections: the workflow's addConnection step answers 404.
-    success: { status: 404, code: 'TargetNotFound' },
+    // The service does not know these generated connections: the workflow's addConnection step fails (404), which
+    // the client is told in a reply (an error status would make the service drop a real connection).
+    success: { status: 200, reply: { type: 'error', code: 'JoinFailed', room } },
     defectPool: [tooLarge, notJson, wrongShape(joinShapes)],
   })),
+  fc.record({ messageId: fc.stringMatching(/^[A-Za-z0-9-]{1,64}$/), reason: cleanText }).map((report) => ({
+    kind: 'report' as const,
+    draft: () => draftOf('user.report', { userId: 'fuzz-user', connectionState: inRoomState }, json(report)),
+    success: { status: 200, reply: { type: 'error', code: 'UnknownMessage', messageId: report.messageId } },
+    defectPool: [tooLarge, notJson, wrongShape(reportShapes)],
+  })),
   fc
-    .record({ name: word.filter((name) => !['join', 'chat', 'message'].includes(name)), body: fc.string() })
+    .record({ name: word.filter((name) => !['join', 'chat', 'message', 'report'].includes(name)), body: fc.string() })
     .map(({ name, body }) => ({
       kind: 'other' as const,
       draft: () => draftOf(`user.${name}`, { userId: 'fuzz-user' }, body),
