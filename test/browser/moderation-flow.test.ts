@@ -27,6 +27,17 @@ let moderator: SignedInPage;
 const chatEntry = (page: Page, text: string) => page.locator('#messages .entry--chat .entry__text', { hasText: text });
 const notice = (page: Page, text: string) => page.locator('#messages .entry', { hasText: text });
 
+/** Shows one of the console's tabs (each keeps its panel hidden until chosen). */
+async function openTab(page: Page, name: string): Promise<void> {
+  await page.getByRole('tab', { name }).click();
+  await page.getByRole('tab', { name, selected: true }).waitFor();
+}
+
+async function saveScreenshot(page: Page, name: string, fullPage = false): Promise<void> {
+  await mkdir(screenshotsDir, { recursive: true });
+  await page.screenshot({ path: resolve(screenshotsDir, `${name}.png`), fullPage });
+}
+
 async function send(page: Page, text: string): Promise<void> {
   const input = page.getByRole('textbox', { name: 'Message', exact: true });
   await input.fill(text);
@@ -50,7 +61,7 @@ beforeAll(async () => {
     appUrl,
     path: '/moderator.html',
     userId: 'mod-ui',
-    viewport: { width: 1440, height: 1000 },
+    viewport: { width: 1440, height: 900 },
   });
 });
 
@@ -204,7 +215,11 @@ describe('chat pages and moderator console in Chromium', () => {
     expect(await banner.textContent()).toMatch(/banned until .*spamming links/);
 
     await page.locator('#roster tr', { hasText: 'bob' }).waitFor({ state: 'detached' });
-    await page.locator('#bans tr', { hasText: 'bob' }).filter({ hasText: 'spamming links' }).waitFor();
+    await openTab(page, 'Sanctions');
+    const banRow = page.locator('#bans tr', { hasText: 'bob' }).filter({ hasText: 'spamming links' });
+    await banRow.waitFor();
+    expect(await banRow.textContent()).toContain('Whole app');
+    await openTab(page, 'Audit log');
     const auditRow = page.locator('#audit tr', { hasText: 'evict' }).filter({ hasText: 'bob' }).first();
     await auditRow.waitFor();
     expect(await auditRow.textContent()).toContain('mod-ui');
@@ -214,28 +229,24 @@ describe('chat pages and moderator console in Chromium', () => {
     await expect(alice.page.locator('#connection-status').textContent()).resolves.toBe('Connected');
   });
 
-  it('saves screenshots of the chat page and the console', async () => {
-    await mkdir(screenshotsDir, { recursive: true });
-    await alice.page.screenshot({ path: resolve(screenshotsDir, 'chat.png') });
-    await moderator.page.screenshot({ path: resolve(screenshotsDir, 'moderator.png'), fullPage: true });
-    for (const page of [alice, bob, moderator]) expect(page.errors).toEqual([]);
-  });
-
   it('unbans bob from the console, and his page gets back into the room', async () => {
     const { page } = moderator;
-    await page.getByRole('button', { name: 'Unban bob' }).click();
-    await page.locator('#action-status', { hasText: 'Unbanned bob.' }).waitFor();
+    await openTab(page, 'Sanctions');
+    await page.getByRole('button', { name: 'Unban bob in the whole app' }).click();
+    await page.locator('#action-status', { hasText: 'Unbanned bob in the whole app.' }).waitFor();
     await page.locator('#bans tr', { hasText: 'bob' }).waitFor({ state: 'detached' });
 
     await bob.page.getByRole('button', { name: 'Check again' }).click();
     await bob.page.locator('#connection-status', { hasText: 'Connected' }).waitFor();
     await expect(bob.page.locator('#banner').isHidden()).resolves.toBe(true);
+    await openTab(page, 'Room');
     await page.locator('#roster tr', { hasText: 'bob' }).waitFor();
     await sendMarker(bob.page, alice.page, 'bob is back');
   });
 
   it('pages through the audit log, newest first, with Older and Newer', async () => {
     const { page, context } = moderator;
+    await openTab(page, 'Audit log');
     // Announcements to an empty room are cheap audit entries: enough for a second page.
     for (let n = 1; n <= 16; n++) {
       const response = await context.request.post('/api/announce', {
@@ -299,5 +310,185 @@ describe('chat pages and moderator console in Chromium', () => {
     } finally {
       await page.close();
     }
+  });
+});
+
+describe('deep moderation through the console and the chat pages', () => {
+  it('refuses an unsafe regex with the reason, and a room rule added in the console refuses the next match, naming it', async () => {
+    const erin = await openSignedIn(browser, { appUrl, path: '/?room=rules-room', userId: 'erin' });
+    try {
+      await notice(erin.page, 'You are in room rules-room').waitFor();
+      const { page } = moderator;
+      await openTab(page, 'Rules');
+      await page.getByLabel('Kind').selectOption({ label: 'Regular expression' });
+      const pattern = page.getByRole('textbox', { name: 'Pattern', exact: true });
+      await pattern.fill('(a+)+$');
+      await page.getByRole('button', { name: 'Add rule' }).click();
+      await page.locator('#rule-error', { hasText: /^Not added: pattern: .+/ }).waitFor();
+      await expect(pattern.getAttribute('aria-invalid')).resolves.toBe('true');
+
+      await pattern.fill(String.raw`free\s+crypto\s+\d+`);
+      await page.getByRole('textbox', { name: 'Room', exact: true }).fill('rules-room');
+      await page.getByRole('button', { name: 'Add rule' }).click();
+      await page.locator('#action-status', { hasText: 'Added rule' }).waitFor();
+      await expect(page.locator('#rule-error').textContent()).resolves.toBe('');
+      const row = page.locator('#rules tr', { hasText: 'crypto' });
+      await row.filter({ hasText: 'Room rules-room' }).waitFor();
+      const id = await row.locator('.rule-id').textContent();
+      expect(id).toMatch(/^[0-9a-f]{12}$/);
+
+      await send(erin.page, 'get FREE crypto 100 today');
+      const feedback = erin.page.locator('#feedback');
+      await feedback.filter({ hasText: `Blocked by a moderation rule (${id})` }).waitFor();
+      expect(await feedback.textContent()).not.toContain('\\s');
+
+      // Deleting the rule lets the same line through.
+      await row.getByRole('button', { name: `Delete rule ${id}` }).click();
+      await row.waitFor({ state: 'detached' });
+      await send(erin.page, 'get FREE crypto 100 today');
+      await chatEntry(erin.page, 'get FREE crypto 100 today').waitFor();
+      expect(erin.errors).toEqual([]);
+    } finally {
+      await erin.context.close();
+    }
+  });
+
+  it('a report reaches the review queue with the flag and the reporter; deleting removes the line from both pages', async () => {
+    const { page } = moderator;
+    await openTab(page, 'Rules');
+    await page.getByLabel('Kind').selectOption({ label: 'Word or phrase' });
+    await page.getByRole('textbox', { name: 'Pattern', exact: true }).fill('giveaway');
+    await page.getByRole('radio', { name: 'Deliver and flag for review' }).check();
+    await page.getByRole('textbox', { name: 'Room', exact: true }).fill('lobby');
+    await page.getByRole('button', { name: 'Add rule' }).click();
+    await page.locator('#rules tr', { hasText: 'giveaway' }).filter({ hasText: 'Flag for review' }).waitFor();
+
+    const text = 'giveaway tickets for everyone, DM me';
+    await sendMarker(bob.page, alice.page, text);
+    await alice.page
+      .getByRole('button', { name: /^Report the message from bob/ })
+      .last()
+      .click();
+    const dialog = alice.page.getByRole('dialog', { name: 'Report a message' });
+    await dialog.waitFor();
+    expect(await dialog.locator('#report-quote').textContent()).toBe(`bob: ${text}`);
+    await dialog.getByRole('textbox', { name: 'What is wrong with it?' }).fill('spam');
+    await dialog.getByRole('button', { name: 'Send report' }).click();
+    await alice.page.locator('#confirmation', { hasText: 'the moderators will review' }).waitFor();
+    await alice.page.getByRole('button', { name: /^Reported the message from bob/ }).waitFor();
+    await expect(alice.page.locator('#feedback').textContent()).resolves.toBe('');
+
+    await openTab(page, 'Review queue');
+    const item = page.locator('#queue .queue-item', { hasText: text });
+    await item.filter({ hasText: 'Reported by alice' }).waitFor();
+    const reasons = await item.locator('.queue-item__why li').allTextContents();
+    expect(reasons).toEqual([
+      expect.stringMatching(/^Flagged by rule [0-9a-f]{12}: word “giveaway”$/),
+      expect.stringMatching(/^Reported by alice \(.+\): spam$/),
+    ]);
+    expect(await page.locator('#queue-count').textContent()).toBe('1');
+    await saveScreenshot(page, 'moderator-queue');
+
+    await item.getByRole('button', { name: "Delete bob's message for everyone" }).click();
+    await page.locator('#action-status', { hasText: "Deleted bob's message for everyone in lobby." }).waitFor();
+    for (const chat of [alice.page, bob.page]) {
+      await chat.locator('#messages .entry--deleted', { hasText: 'Message removed by a moderator' }).waitFor();
+      await expect(chatEntry(chat, text).count()).resolves.toBe(0);
+    }
+    // The console's live stream (on the hidden Room tab) honours the deletion too.
+    await page.locator('#stream .entry--deleted').waitFor({ state: 'attached' });
+    await item.waitFor({ state: 'detached' });
+    await page.locator('#queue-empty').waitFor();
+  });
+
+  it('slow mode set in the console refuses a quick second message', async () => {
+    const frank = await openSignedIn(browser, { appUrl, path: '/?room=slow-room', userId: 'frank' });
+    try {
+      await notice(frank.page, 'You are in room slow-room').waitFor();
+      const { page } = moderator;
+      await openTab(page, 'Room');
+      await page.getByLabel('Open a room by name').fill('slow-room');
+      await page.getByRole('button', { name: 'Open', exact: true }).click();
+      await page.locator('#settings-room', { hasText: 'slow-room' }).waitFor();
+      await page.locator('#settings-fields:not([disabled])').waitFor();
+      await expect(page.locator('#settings-updated').textContent()).resolves.toMatch(/defaults/);
+      const slowMode = page.getByRole('spinbutton', { name: 'Slow mode (seconds)' });
+      await slowMode.fill('30');
+      await page.getByRole('button', { name: 'Save limits' }).click();
+      await page.locator('#action-status', { hasText: 'Saved the limits of slow-room: slow mode 30 s' }).waitFor();
+      await page.locator('#settings-updated', { hasText: 'Last changed by mod-ui' }).waitFor();
+
+      await send(frank.page, 'first, and quick');
+      await chatEntry(frank.page, 'first, and quick').waitFor();
+      await send(frank.page, 'second, too quick');
+      await frank.page.locator('#feedback', { hasText: /^Not sent: Slow mode\. .*30 seconds/ }).waitFor();
+      await expect(chatEntry(frank.page, 'second, too quick').count()).resolves.toBe(0);
+    } finally {
+      await frank.context.close();
+    }
+    await moderator.page.getByRole('button', { name: /lobby/ }).click();
+  });
+
+  it('a shadow ban from the console: the author still sees the line, the other page never does; lifting it ends that', async () => {
+    const { page } = moderator;
+    await openTab(page, 'Sanctions');
+    await page.getByLabel('Sanction', { exact: true }).selectOption({ label: 'Shadow ban' });
+    await page.getByRole('textbox', { name: 'User', exact: true }).fill('alice');
+    await page.getByRole('textbox', { name: 'Room', exact: true }).fill('lobby');
+    await page.getByRole('textbox', { name: 'Reason', exact: true }).fill('testing the shadow');
+    await page.getByRole('button', { name: 'Shadow ban', exact: true }).click();
+    await page.locator('#action-status', { hasText: 'Shadow-banned alice in lobby until' }).waitFor();
+    const row = page.locator('#shadow-bans tr', { hasText: 'alice' });
+    await row.filter({ hasText: 'Room lobby' }).waitFor();
+
+    await send(alice.page, 'can anyone hear me?');
+    await alice.page.locator('#messages .entry--own', { hasText: 'can anyone hear me?' }).waitFor();
+    await sendMarker(bob.page, alice.page, 'bob speaks after the shadow line');
+    await chatEntry(bob.page, 'bob speaks after the shadow line').waitFor();
+    await expect(chatEntry(bob.page, 'can anyone hear me?').count()).resolves.toBe(0);
+    // Alice is not told.
+    await expect(alice.page.locator('#feedback').textContent()).resolves.toBe('');
+    await expect(alice.page.locator('#banner').isHidden()).resolves.toBe(true);
+
+    await row.getByRole('button', { name: 'Lift the shadow ban on alice in lobby' }).click();
+    await row.waitFor({ state: 'detached' });
+    await sendMarker(alice.page, bob.page, 'alice is heard again');
+  });
+
+  it('a room ban from the console tells the user, refuses a rejoin with the rule, and unbanning lets them back', async () => {
+    const { page } = moderator;
+    await openTab(page, 'Sanctions');
+    await page.getByLabel('Sanction', { exact: true }).selectOption({ label: 'Ban' });
+    await page.getByRole('textbox', { name: 'User', exact: true }).fill('bob');
+    await page.getByRole('textbox', { name: 'Room', exact: true }).fill('lobby');
+    await page.getByRole('spinbutton', { name: 'Minutes' }).fill('30');
+    await page.getByRole('textbox', { name: 'Reason', exact: true }).fill('cool off');
+    await page.getByRole('button', { name: 'Ban', exact: true }).click();
+    const row = page.locator('#bans tr', { hasText: 'bob' }).filter({ hasText: 'Room lobby' });
+    await row.waitFor();
+
+    const banner = bob.page.locator('#banner');
+    await banner.filter({ hasText: /You are banned from lobby until .+: cool off/ }).waitFor();
+    await bob.page.getByRole('button', { name: 'Join' }).click();
+    await bob.page.locator('#feedback', { hasText: 'Not joined lobby: Banned from this room.' }).waitFor();
+    await expect(bob.page.locator('#connection-status').textContent()).resolves.toBe('Connected');
+
+    await row.getByRole('button', { name: 'Unban bob in lobby' }).click();
+    await row.waitFor({ state: 'detached' });
+    await bob.page.getByRole('button', { name: 'Join' }).click();
+    await banner.waitFor({ state: 'hidden' });
+    await sendMarker(bob.page, alice.page, 'bob is back in the lobby');
+  });
+
+  it('saves screenshots of the chat page and the console', async () => {
+    const { page } = moderator;
+    await saveScreenshot(alice.page, 'chat');
+    await openTab(page, 'Room');
+    await page.locator('#settings-fields:not([disabled])').waitFor();
+    await saveScreenshot(page, 'moderator', true);
+    await openTab(page, 'Rules');
+    await page.locator('#rules tr', { hasText: 'giveaway' }).waitFor();
+    await saveScreenshot(page, 'moderator-rules');
+    for (const page of [alice, bob, moderator]) expect(page.errors).toEqual([]);
   });
 });

@@ -36,12 +36,97 @@ export interface EvictResult {
   bannedUntil?: string;
 }
 
-export interface Ban {
+export type SanctionKind = 'mute' | 'ban' | 'shadow-ban';
+
+/** A mute, ban or shadow ban in force; `scope` is `app` or `room:<room>` (mutes are always per room). */
+export interface Sanction {
   userId: string;
+  scope: string;
   until: string;
   reason: string;
   actor: string;
   createdAt: string;
+}
+
+export interface SanctionRequest {
+  userId: string;
+  /** Required for a mute; without it a ban or shadow ban is app-wide. */
+  room?: string;
+  minutes?: number;
+  reason?: string;
+}
+
+export interface RoomSettings {
+  room: string;
+  slowModeSeconds: number;
+  maxLength: number;
+  linksAllowed: boolean;
+  updatedBy?: string;
+  updatedAt?: string;
+}
+
+export interface RoomSettingsRequest {
+  slowModeSeconds: number;
+  maxLength?: number;
+  linksAllowed: boolean;
+}
+
+export type RuleKind = 'word' | 'regex' | 'domain';
+export type RuleAction = 'block' | 'flag';
+
+/** A moderator's list rule; `scope` is `global` or `room:<room>`. */
+export interface ListRule {
+  id: string;
+  kind: RuleKind;
+  pattern: string;
+  action: RuleAction;
+  scope: string;
+  createdBy: string;
+  createdAt: string;
+}
+
+export interface RuleRequest {
+  kind: RuleKind;
+  pattern: string;
+  action: RuleAction;
+  room?: string;
+}
+
+export interface QueueReport {
+  by: string;
+  reason: string;
+  at: string;
+}
+
+/** A flagged or reported message waiting for a moderator. */
+export interface QueueItem {
+  id: string;
+  room: string;
+  messageId: string;
+  from: string;
+  connectionId: string;
+  text: string;
+  ts: string;
+  /** The flag rules that queued it (`list:<id>`), if any. */
+  rules: string[];
+  reports: QueueReport[];
+  createdAt: string;
+}
+
+export type QueueAction = 'dismiss' | 'delete' | 'mute' | 'ban';
+
+export interface QueueDecision {
+  action: QueueAction;
+  minutes?: number;
+  reason?: string;
+  /** For `ban`: the message's room (the default) or the whole app. */
+  scope?: 'room' | 'app';
+}
+
+export interface QueueDecisionResult {
+  id: string;
+  action: QueueAction;
+  until?: string;
 }
 
 export interface AuditEntry {
@@ -139,15 +224,52 @@ export class AppApi {
   }
 
   evict(body: EvictRequest): Promise<EvictResult> {
-    return this.request('/api/moderate/evict', jsonPost(body));
+    return this.request('/api/moderate/evict', jsonBody('POST', body));
   }
 
-  async bans(): Promise<Ban[]> {
-    return (await this.request<{ bans: Ban[] }>('/api/moderate/bans')).bans;
+  async sanctions(kind: SanctionKind): Promise<Sanction[]> {
+    const { path, listName } = sanctionRoutes[kind];
+    const body = await this.request<Record<string, Sanction[] | undefined>>(`/api/moderate/${path}`);
+    return body[listName] ?? [];
   }
 
-  async unban(userId: string): Promise<void> {
-    await this.request(`/api/moderate/bans/${encodeURIComponent(userId)}`, { method: 'DELETE' });
+  impose(kind: SanctionKind, body: SanctionRequest): Promise<Sanction> {
+    return this.request(`/api/moderate/${sanctionRoutes[kind].path}`, jsonBody('POST', body));
+  }
+
+  /** Lifts the sanction of `userId` in `room`, or the app-wide one without a room. */
+  async lift(kind: SanctionKind, userId: string, room?: string): Promise<void> {
+    const query = room ? `?${new URLSearchParams({ room })}` : '';
+    const path = `/api/moderate/${sanctionRoutes[kind].path}/${encodeURIComponent(userId)}${query}`;
+    await this.request(path, { method: 'DELETE' });
+  }
+
+  roomSettings(room: string): Promise<RoomSettings> {
+    return this.request(`/api/moderate/rooms/${encodeURIComponent(room)}/settings`);
+  }
+
+  putRoomSettings(room: string, body: RoomSettingsRequest): Promise<RoomSettings> {
+    return this.request(`/api/moderate/rooms/${encodeURIComponent(room)}/settings`, jsonBody('PUT', body));
+  }
+
+  async rules(): Promise<ListRule[]> {
+    return (await this.request<{ rules: ListRule[] }>('/api/moderate/rules')).rules;
+  }
+
+  addRule(body: RuleRequest): Promise<ListRule> {
+    return this.request('/api/moderate/rules', jsonBody('POST', body));
+  }
+
+  async deleteRule(id: string): Promise<void> {
+    await this.request(`/api/moderate/rules/${encodeURIComponent(id)}`, { method: 'DELETE' });
+  }
+
+  async queue(limit: number): Promise<QueueItem[]> {
+    return (await this.request<{ items: QueueItem[] }>(`/api/moderate/queue?limit=${limit}`)).items;
+  }
+
+  decide(id: string, decision: QueueDecision): Promise<QueueDecisionResult> {
+    return this.request(`/api/moderate/queue/${encodeURIComponent(id)}`, jsonBody('POST', decision));
   }
 
   audit(limit: number, before?: string): Promise<AuditPage> {
@@ -157,7 +279,7 @@ export class AppApi {
   }
 
   announce(message: string, room?: string): Promise<AnnounceResult> {
-    return this.request('/api/announce', jsonPost(room ? { message, room } : { message }));
+    return this.request('/api/announce', jsonBody('POST', room ? { message, room } : { message }));
   }
 
   private async request<T>(path: string, init: RequestInit = {}): Promise<T> {
@@ -180,8 +302,15 @@ export class AppApi {
   }
 }
 
-function jsonPost(body: unknown): RequestInit {
-  return { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
+/** Where each kind of sanction lives in the API, and the property its list answers in. */
+const sanctionRoutes: Record<SanctionKind, { path: string; listName: string }> = {
+  mute: { path: 'mutes', listName: 'mutes' },
+  ban: { path: 'bans', listName: 'bans' },
+  'shadow-ban': { path: 'shadow-bans', listName: 'shadowBans' },
+};
+
+function jsonBody(method: 'POST' | 'PUT', body: unknown): RequestInit {
+  return { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
 }
 
 async function apiError(response: Response): Promise<ApiError> {

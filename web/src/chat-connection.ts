@@ -11,14 +11,36 @@ export interface ChatLine {
   ts: string;
 }
 
-export type RefusalRule = 'profanity' | 'blocklist' | 'length' | 'empty' | 'rate' | 'flood' | 'muted' | 'not-in-room';
-
-/** The app's answer to one user event. */
+/** The app's answer to one user event; `rule` is one of the policy's names (see `refusals.ts`) or `list:<id>`, `ai:<Category>`. */
 export type AppReply =
   | { type: 'joined'; room: string; url: string }
   | { type: 'accepted'; id: string }
-  | { type: 'refused'; rule: RefusalRule; message: string; strikes?: number; action?: 'none' | 'mute' | 'evict' }
-  | { type: 'error'; code: string; message: string };
+  | {
+      type: 'refused';
+      rule: string;
+      message: string;
+      /** Set when a join was refused (a room ban). */
+      room?: string;
+      strikes?: number;
+      action?: 'none' | 'mute' | 'evict';
+    }
+  | { type: 'reported'; messageId: string; queueId: string }
+  | { type: 'error'; code: string; message: string; messageId?: string };
+
+/** A moderator deleted a message for everyone in its room. */
+export interface DeletedNotice {
+  type: 'deleted';
+  id: string;
+  room: string;
+}
+
+/** The user was banned from a room (an app-wide ban closes the connection instead). */
+export interface RoomBanNotice {
+  type: 'banned';
+  room: string;
+  until: string;
+  reason: string;
+}
 
 export type ConnectionStatus =
   | { state: 'connecting' }
@@ -40,9 +62,11 @@ export interface ChatConnectionOptions {
   onNotice(text: string): void;
   onReply(reply: AppReply): void;
   onStatus(status: ConnectionStatus): void;
+  onDeleted(notice: DeletedNotice): void;
+  onRoomBan(notice: RoomBanNotice): void;
 }
 
-const replyTypes = new Set(['joined', 'accepted', 'refused', 'error']);
+const replyTypes = new Set(['joined', 'accepted', 'refused', 'reported', 'error']);
 const maxRememberedIds = 2_000;
 const maxReconnectDelayMs = 15_000;
 
@@ -98,6 +122,11 @@ export class ChatConnection {
 
   chat(room: string, text: string): Promise<AppReply> {
     return this.send('chat', { room, text });
+  }
+
+  /** Asks moderators to review a message of the current room. */
+  report(messageId: string, reason: string): Promise<AppReply> {
+    return this.send('report', { messageId, reason });
   }
 
   private async send(event: string, data: Record<string, unknown>): Promise<AppReply> {
@@ -194,6 +223,15 @@ export class ChatConnection {
       if (this.seenIds.has(data.id)) return;
       this.remember(data.id);
       this.options.onChat(data);
+    } else if (isDeletedNotice(data)) {
+      this.options.onDeleted(data);
+    } else if (isRoomBanNotice(data)) {
+      if (data.room === this.currentRoom) {
+        // The service removed this connection from the room; a reconnect with the room's URL must not put it back.
+        this.joinedUrl = undefined;
+        this.currentRoom = undefined;
+      }
+      this.options.onRoomBan(data);
     } else if (isReply(data)) {
       if (data.type === 'joined') {
         this.joinedUrl = data.url;
@@ -222,6 +260,21 @@ function isChatLine(data: unknown): data is ChatLine {
     typeof line.id === 'string' &&
     typeof line.from === 'string' &&
     typeof line.text === 'string'
+  );
+}
+
+function isDeletedNotice(data: unknown): data is DeletedNotice {
+  const notice = data as Partial<DeletedNotice> | null;
+  return notice?.type === 'deleted' && typeof notice.id === 'string' && typeof notice.room === 'string';
+}
+
+function isRoomBanNotice(data: unknown): data is RoomBanNotice {
+  const notice = data as Partial<RoomBanNotice> | null;
+  return (
+    notice?.type === 'banned' &&
+    typeof notice.room === 'string' &&
+    typeof notice.until === 'string' &&
+    typeof notice.reason === 'string'
   );
 }
 

@@ -1,22 +1,26 @@
 import { AppApi } from './api.js';
-import { type AppReply, ChatConnection, type ConnectionStatus, type RefusalRule } from './chat-connection.js';
+import {
+  type AppReply,
+  ChatConnection,
+  type ChatLine,
+  type ConnectionStatus,
+  type RoomBanNotice,
+} from './chat-connection.js';
 import { pageConfig } from './config.js';
-import { byId, readableInstants } from './dom.js';
+import { byId, formatDateTime, readableInstants } from './dom.js';
 import { MessageLog, noticeKind } from './message-log.js';
 import { PageChrome } from './page.js';
+import { describeRule } from './refusals.js';
 
 const defaultRoom = 'lobby';
 
-const ruleLabels: Record<RefusalRule, string> = {
-  profanity: 'Profanity',
-  blocklist: 'Blocked word',
-  length: 'Too long',
-  empty: 'Empty message',
-  rate: 'Too many messages',
-  flood: 'Repeated message',
-  muted: 'Muted',
-  'not-in-room': 'Not in the room',
-};
+/** Why the banner is up: it goes when that cause does (a connection back, a line accepted, another room joined). */
+type BannerCause = 'connection' | 'mute' | 'room-ban';
+
+interface ReportTarget {
+  line: ChatLine;
+  trigger: HTMLButtonElement;
+}
 
 /** The chat page: sign in, join a room, talk, and see clearly when moderation steps in. */
 class ChatPage {
@@ -34,10 +38,18 @@ class ChatPage {
   private readonly sendButton = byId('send-button', HTMLButtonElement);
   private readonly joinButton = byId('join-button', HTMLButtonElement);
   private readonly feedback = byId('feedback', HTMLElement);
-  private readonly log = new MessageLog(byId('messages', HTMLOListElement));
+  private readonly confirmation = byId('confirmation', HTMLElement);
+  private readonly reportDialog = byId('report-dialog', HTMLDialogElement);
+  private readonly reportForm = byId('report-form', HTMLFormElement);
+  private readonly reportQuote = byId('report-quote', HTMLElement);
+  private readonly reportReason = byId('report-reason', HTMLTextAreaElement);
+  private readonly log = new MessageLog(byId('messages', HTMLOListElement), {
+    onReport: (line, trigger) => this.openReport({ line, trigger }),
+  });
   private readonly connection: ChatConnection;
   private userId = '';
-  private muted = false;
+  private bannerCause: BannerCause | undefined;
+  private reportTarget: ReportTarget | undefined;
   private status: ConnectionStatus = { state: 'connecting' };
 
   constructor() {
@@ -47,6 +59,20 @@ class ChatPage {
       onNotice: (text) => this.log.notice(text, noticeKind(text)),
       onReply: (reply) => this.onReply(reply),
       onStatus: (status) => this.onStatus(status),
+      onDeleted: (notice) => {
+        this.log.markDeleted(notice.id);
+        if (this.reportTarget?.line.id === notice.id) this.reportDialog.close();
+      },
+      onRoomBan: (notice) => this.onRoomBan(notice),
+    });
+    this.reportForm.addEventListener('submit', (event) => {
+      event.preventDefault();
+      void this.sendReport();
+    });
+    byId('report-cancel', HTMLButtonElement).addEventListener('click', () => this.reportDialog.close());
+    this.reportDialog.addEventListener('close', () => {
+      this.reportTarget?.trigger.focus();
+      this.reportTarget = undefined;
     });
     this.roomForm.addEventListener('submit', (event) => {
       event.preventDefault();
@@ -91,16 +117,20 @@ class ChatPage {
     this.setConnected(status.state === 'connected');
     switch (status.state) {
       case 'connected':
-        if (!this.muted) this.hideBanner();
+        if (this.bannerCause === 'connection') this.hideBanner();
         // A reconnect with the joined URL lands back in the room by itself.
         if (!this.connection.room) void this.join(this.roomInput.value.trim() || defaultRoom);
         this.messageInput.focus();
         break;
       case 'removed':
-        this.showBanner(`You were removed from the chat: ${readableInstants(status.reason)}`, 'Try to rejoin');
+        this.showBanner(
+          'connection',
+          `You were removed from the chat: ${readableInstants(status.reason)}`,
+          'Try to rejoin',
+        );
         break;
       case 'banned':
-        this.showBanner(readableInstants(status.message), 'Check again');
+        this.showBanner('connection', readableInstants(status.message), 'Check again');
         break;
       case 'signed-out':
         this.section.hidden = true;
@@ -117,28 +147,61 @@ class ChatPage {
         if (this.roomName.textContent !== reply.room) this.log.notice(`You are in room ${reply.room}.`, 'info');
         this.roomName.textContent = reply.room;
         this.roomInput.value = reply.room;
+        if (this.bannerCause === 'room-ban') this.hideBanner();
         break;
       case 'accepted':
         this.setFeedback('');
-        if (this.muted) {
-          this.muted = false;
-          this.hideBanner();
-        }
+        if (this.bannerCause === 'mute') this.hideBanner();
         break;
       case 'refused': {
         const message = readableInstants(reply.message);
+        const label = describeRule(reply.rule);
+        if (reply.rule === 'banned') {
+          this.setFeedback(`${reply.room ? `Not joined ${reply.room}` : 'Not sent'}: ${label}.`);
+          this.showBanner('room-ban', message);
+          break;
+        }
         const strikes = reply.strikes ? ` (strike ${reply.strikes})` : '';
         const consequence = reply.action === 'evict' ? ' You are being removed from the chat.' : '';
-        this.setFeedback(`Not sent: ${ruleLabels[reply.rule] ?? reply.rule}. ${message}${strikes}${consequence}`);
-        if (reply.action === 'mute' || reply.rule === 'muted') {
-          this.muted = true;
-          this.showBanner(`You are muted: ${message}`);
-        }
+        this.setFeedback(`Not sent: ${label}. ${message}${strikes}${consequence}`);
+        if (reply.action === 'mute' || reply.rule === 'muted') this.showBanner('mute', `You are muted: ${message}`);
+        break;
+      }
+      case 'reported': {
+        const button = this.log.markReported(reply.messageId);
+        if (button && document.activeElement === button) this.messageInput.focus();
+        this.setConfirmation('Thank you: the moderators will review that message.');
         break;
       }
       case 'error':
-        this.setFeedback(`Error: ${reply.message}`);
+        this.setFeedback(reply.messageId ? `Not reported: ${reply.message}` : `Error: ${reply.message}`);
         break;
+    }
+  }
+
+  private onRoomBan(notice: RoomBanNotice): void {
+    const until = formatDateTime(notice.until);
+    this.showBanner('room-ban', `You are banned from ${notice.room} until ${until}: ${notice.reason}`);
+    this.log.notice(`You were removed from room ${notice.room}; you can join another room.`, 'info');
+  }
+
+  private openReport(target: ReportTarget): void {
+    this.reportTarget = target;
+    this.reportQuote.textContent = `${target.line.from}: ${target.line.text}`;
+    this.reportReason.value = '';
+    this.reportDialog.showModal();
+    this.reportReason.focus();
+  }
+
+  private async sendReport(): Promise<void> {
+    const target = this.reportTarget;
+    const reason = this.reportReason.value.trim();
+    if (!target || !reason) return;
+    this.reportDialog.close();
+    try {
+      await this.connection.report(target.line.id, reason);
+    } catch {
+      this.setFeedback('Not reported: the connection dropped. Try again when it is back.');
     }
   }
 
@@ -175,11 +238,20 @@ class ChatPage {
     this.roomInput.disabled = shutOut;
   }
 
+  /** A refusal or failure; it replaces any confirmation. */
   private setFeedback(text: string): void {
     this.feedback.textContent = text;
+    if (text) this.confirmation.textContent = '';
   }
 
-  private showBanner(text: string, action?: string): void {
+  /** A quiet note that something went well; it replaces any refusal. */
+  private setConfirmation(text: string): void {
+    this.confirmation.textContent = text;
+    this.feedback.textContent = '';
+  }
+
+  private showBanner(cause: BannerCause, text: string, action?: string): void {
+    this.bannerCause = cause;
     this.bannerText.textContent = text;
     this.bannerAction.hidden = action === undefined;
     if (action) this.bannerAction.textContent = action;
@@ -187,6 +259,7 @@ class ChatPage {
   }
 
   private hideBanner(): void {
+    this.bannerCause = undefined;
     this.banner.hidden = true;
   }
 }

@@ -14,12 +14,22 @@ export function noticeKind(text: string): NoticeKind {
   return presencePattern.test(text) ? 'presence' : 'announcement';
 }
 
+export interface MessageLogOptions {
+  /** Adds a Report button to other people's lines; `trigger` is that button, to give the focus back to. */
+  onReport?(line: ChatLine, trigger: HTMLButtonElement): void;
+}
+
+export const removedText = 'Message removed by a moderator';
+
 /** A room's conversation as an ordered list (`role="log"`, so screen readers announce additions). */
 export class MessageLog {
   /** Whether the reader is at the end of the conversation; if so, the end stays in view. */
   private following = true;
 
-  constructor(private readonly list: HTMLOListElement) {
+  constructor(
+    private readonly list: HTMLOListElement,
+    private readonly options: MessageLogOptions = {},
+  ) {
     list.addEventListener('scroll', () => {
       this.following = list.scrollHeight - list.scrollTop - list.clientHeight <= followThresholdPx;
     });
@@ -40,7 +50,37 @@ export class MessageLog {
       ),
       el('span', { className: 'entry__text', text: line.text }),
     );
+    const { onReport } = this.options;
+    if (onReport && !own) {
+      const report = el('button', {
+        className: 'entry__action',
+        text: 'Report',
+        attrs: { type: 'button', 'aria-label': `Report the message from ${line.from} at ${formatTime(line.ts)}` },
+      });
+      report.addEventListener('click', () => onReport(line, report));
+      item.querySelector('.entry__meta')?.append(report);
+    }
     this.append(item);
+  }
+
+  /** Marks a line as reported, so it is not reported twice from this page; returns its (now disabled) button. */
+  markReported(id: string): HTMLButtonElement | undefined {
+    const button = this.entry(id)?.querySelector<HTMLButtonElement>('.entry__action') ?? undefined;
+    if (!button) return undefined;
+    button.textContent = 'Reported';
+    button.setAttribute('aria-label', (button.getAttribute('aria-label') ?? 'Report').replace(/^Report/, 'Reported'));
+    button.disabled = true;
+    return button;
+  }
+
+  /** A moderator deleted the line for everyone: its text goes, a note says why. */
+  markDeleted(id: string): void {
+    const item = this.entry(id);
+    if (!item) return;
+    item.classList.add('entry--deleted');
+    item.querySelector('.entry__action')?.remove();
+    const text = item.querySelector('.entry__text');
+    if (text) text.textContent = removedText;
   }
 
   notice(text: string, kind: NoticeKind): void {
@@ -56,6 +96,12 @@ export class MessageLog {
 
   clear(): void {
     this.list.replaceChildren();
+  }
+
+  private entry(id: string): HTMLElement | undefined {
+    return Array.from(this.list.children).find(
+      (child): child is HTMLElement => child instanceof HTMLElement && child.dataset.id === id,
+    );
   }
 
   private append(item: HTMLLIElement): void {

@@ -1,17 +1,15 @@
-import {
-  ApiError,
-  AppApi,
-  type AuditEntry,
-  type AuditPage,
-  type Ban,
-  type Principal,
-  type RoomConnection,
-} from './api.js';
+import { ApiError, AppApi, type AuditEntry, type AuditPage, type Principal, type RoomConnection } from './api.js';
 import { ChatConnection, type ConnectionStatus } from './chat-connection.js';
 import { pageConfig } from './config.js';
+import type { ConsoleContext } from './console-context.js';
 import { byId, el, formatTime, setText, syncKeyed, timeElement } from './dom.js';
 import { MessageLog, noticeKind } from './message-log.js';
 import { PageChrome } from './page.js';
+import { ReviewQueue } from './review-queue.js';
+import { RoomSettingsForm } from './room-settings.js';
+import { RulesPanel } from './rules-panel.js';
+import { SanctionsPanel } from './sanctions-panel.js';
+import { Tabs } from './tabs.js';
 
 const moderatorRole = 'moderator';
 const pollIntervalMs = 2_000;
@@ -19,16 +17,16 @@ const auditPageSize = 15;
 
 /**
  * The moderator console: rooms and who is in them (polled), a room's live stream (through its own chat connection),
- * evictions and bans, announcements, and the audit log.
+ * its limits, evictions and announcements; the review queue, the rules, mutes/bans/shadow bans and the audit log, each
+ * on its own tab and polled while in view (the queue always, for its count).
  */
-class ModeratorConsole {
-  private readonly api = new AppApi(pageConfig());
+class ModeratorConsole implements ConsoleContext {
+  readonly api = new AppApi(pageConfig());
   private readonly chrome = new PageChrome(this.api, [moderatorRole]);
   private readonly consoleRoot = byId('console', HTMLElement);
   private readonly actionStatus = byId('action-status', HTMLElement);
   private readonly roomsList = byId('rooms', HTMLUListElement);
   private readonly roster = byId('roster', HTMLTableSectionElement);
-  private readonly bansBody = byId('bans', HTMLTableSectionElement);
   private readonly auditBody = byId('audit', HTMLTableSectionElement);
   private readonly auditOlder = byId('audit-older', HTMLButtonElement);
   private readonly auditNewer = byId('audit-newer', HTMLButtonElement);
@@ -36,13 +34,19 @@ class ModeratorConsole {
   private readonly announceMessage = byId('announce-message', HTMLTextAreaElement);
   private readonly announceRoomChoice = byId('announce-room-choice', HTMLInputElement);
   private readonly stream = new MessageLog(byId('stream', HTMLOListElement));
+  private readonly settings = new RoomSettingsForm(this);
+  private readonly queue = new ReviewQueue(this);
+  private readonly rules = new RulesPanel(this, (rules) => this.queue.setRules(rules));
+  private readonly sanctions = new SanctionsPanel(this);
+  private readonly tabs = new Tabs(byId('console-tabs', HTMLElement), () => void this.refresh());
   private readonly connection: ChatConnection;
   private selectedRoom: string | undefined;
   private ownConnectionId: string | undefined;
   /** `before` cursors of the audit pages walked so far; the first page has none. */
   private readonly auditCursors: (string | undefined)[] = [undefined];
   private auditPage: AuditPage = { entries: [] };
-  private refreshing = false;
+  private round: Promise<void> | undefined;
+  private nextRound: Promise<void> | undefined;
 
   constructor() {
     this.connection = new ChatConnection({
@@ -53,6 +57,15 @@ class ModeratorConsole {
         if (reply.type === 'error') this.report(`Live stream: ${reply.message}`);
       },
       onStatus: (status) => this.onStreamStatus(status),
+      onDeleted: (notice) => this.stream.markDeleted(notice.id),
+      // The console's own user is never the one banned from a room it watches; nothing to show.
+      onRoomBan: () => undefined,
+    });
+    byId('open-room-form', HTMLFormElement).addEventListener('submit', (event) => {
+      event.preventDefault();
+      const input = byId('open-room-input', HTMLInputElement);
+      this.select(input.value.trim());
+      input.value = '';
     });
     this.announceForm.addEventListener('submit', (event) => {
       event.preventDefault();
@@ -82,7 +95,10 @@ class ModeratorConsole {
     this.consoleRoot.hidden = false;
     this.renderAudit();
     await this.refresh();
-    setInterval(() => void this.refresh(), pollIntervalMs);
+    // A round still running makes the timer's turn skip; changes made in the console ask for one more (`refresh`).
+    setInterval(() => {
+      if (!this.round) void this.refresh();
+    }, pollIntervalMs);
     await this.connection.start();
   }
 
@@ -94,31 +110,51 @@ class ModeratorConsole {
     }
   }
 
-  /** One polling round; a round still running makes the next one skip. */
-  private async refresh(): Promise<void> {
-    if (this.refreshing) return;
-    this.refreshing = true;
-    try {
-      const room = this.selectedRoom;
-      const onFirstAuditPage = this.auditCursors.length === 1;
-      const [rooms, connections, bans, audit] = await Promise.all([
-        this.api.rooms(),
-        room ? this.api.roomConnections(room) : Promise.resolve([]),
-        this.api.bans(),
-        onFirstAuditPage ? this.api.audit(auditPageSize) : Promise.resolve(undefined),
-      ]);
-      this.renderRooms(rooms);
-      if (room === this.selectedRoom) this.renderRoster(connections);
-      this.renderBans(bans);
-      if (audit && this.auditCursors.length === 1) {
-        this.auditPage = audit;
-        this.renderAudit();
-      }
-    } catch (error) {
-      this.handleFailure('Refresh', error);
-    } finally {
-      this.refreshing = false;
+  /** Polls now; while a round runs, one more follows it, so what was just changed is read back. */
+  refresh(): Promise<void> {
+    if (!this.round) {
+      this.round = this.poll().finally(() => {
+        this.round = undefined;
+      });
+      return this.round;
     }
+    this.nextRound ??= this.round.then(() => {
+      this.nextRound = undefined;
+      return this.refresh();
+    });
+    return this.nextRound;
+  }
+
+  private async poll(): Promise<void> {
+    const tab = this.tabs.selected;
+    try {
+      await Promise.all([
+        this.refreshRooms(),
+        this.queue.refresh(),
+        tab === 'panel-rules' || tab === 'panel-queue' ? this.rules.refresh() : undefined,
+        tab === 'panel-sanctions' ? this.sanctions.refresh() : undefined,
+        tab === 'panel-audit' && this.auditCursors.length === 1 ? this.refreshAudit() : undefined,
+      ]);
+    } catch (error) {
+      this.fail('Refresh', error);
+    }
+  }
+
+  private async refreshRooms(): Promise<void> {
+    const room = this.selectedRoom;
+    const [rooms, connections] = await Promise.all([
+      this.api.rooms(),
+      room ? this.api.roomConnections(room) : Promise.resolve([]),
+    ]);
+    this.renderRooms(rooms);
+    if (room === this.selectedRoom) this.renderRoster(connections);
+  }
+
+  private async refreshAudit(): Promise<void> {
+    const audit = await this.api.audit(auditPageSize);
+    if (this.auditCursors.length > 1) return;
+    this.auditPage = audit;
+    this.renderAudit();
   }
 
   private renderRooms(rooms: { room: string; connections: number }[]): void {
@@ -159,6 +195,7 @@ class ModeratorConsole {
     this.stream.clear();
     this.stream.notice(`Watching room ${room}.`, 'info');
     void this.watch(room);
+    void this.settings.load(room);
     void this.refresh();
   }
 
@@ -256,53 +293,7 @@ class ModeratorConsole {
       await this.refresh();
     } catch (error) {
       submit.disabled = false;
-      this.handleFailure(`Evicting ${entry.userId}`, error);
-    }
-  }
-
-  private renderBans(bans: Ban[]): void {
-    byId('bans-empty', HTMLElement).hidden = bans.length > 0;
-    syncKeyed(this.bansBody, bans, {
-      key: (ban) => ban.userId,
-      create: (ban) => {
-        const unban = el('button', {
-          className: 'button button--quiet',
-          text: 'Unban',
-          attrs: { type: 'button', 'aria-label': `Unban ${ban.userId}` },
-        });
-        unban.addEventListener('click', () => void this.unban(ban.userId, unban));
-        const reason = el('td', { className: 'cell-reason' }, el('span'), el('span', { className: 'cell-sub' }));
-        return el(
-          'tr',
-          {},
-          el('td', { className: 'cell-user', text: ban.userId }),
-          el('td'),
-          reason,
-          el('td', {}, unban),
-        );
-      },
-      update: (row, ban) => {
-        const [, until, reason] = Array.from(row.children) as HTMLElement[];
-        if (until && until.firstElementChild?.getAttribute('datetime') !== ban.until) {
-          until.replaceChildren(timeElement(ban.until));
-        }
-        const [text, actor] = Array.from(reason?.children ?? []) as HTMLElement[];
-        if (text) setText(text, ban.reason);
-        if (actor) setText(actor, `by ${ban.actor}`);
-      },
-    });
-  }
-
-  private async unban(userId: string, button: HTMLButtonElement): Promise<void> {
-    button.disabled = true;
-    try {
-      await this.api.unban(userId);
-      this.report(`Unbanned ${userId}.`);
-    } catch (error) {
-      this.handleFailure(`Unbanning ${userId}`, error);
-    } finally {
-      button.disabled = false;
-      await this.refresh();
+      this.fail(`Evicting ${entry.userId}`, error);
     }
   }
 
@@ -317,7 +308,7 @@ class ModeratorConsole {
       this.auditPage = page;
       this.renderAudit();
     } catch (error) {
-      this.handleFailure('Loading the audit log', error);
+      this.fail('Loading the audit log', error);
     }
   }
 
@@ -339,11 +330,11 @@ class ModeratorConsole {
       this.announceMessage.value = '';
       await this.refresh();
     } catch (error) {
-      this.handleFailure('Announcing', error);
+      this.fail('Announcing', error);
     }
   }
 
-  private handleFailure(what: string, error: unknown): void {
+  fail(what: string, error: unknown): void {
     if (error instanceof ApiError && error.status === 401) {
       this.consoleRoot.hidden = true;
       this.chrome.showSignIn();
@@ -362,7 +353,7 @@ class ModeratorConsole {
     setText(byId('forbidden-text', HTMLElement), `${message} Sign out and sign in as a moderator.`);
   }
 
-  private report(message: string): void {
+  report(message: string): void {
     setText(this.actionStatus, message);
   }
 }

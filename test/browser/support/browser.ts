@@ -55,7 +55,7 @@ export async function openSignedIn(browser: Browser, options: OpenPageOptions): 
   });
   page.on('pageerror', (error) => errors.push(error.message));
   await page.goto(options.path);
-  await page.getByLabel(/name/i).fill(options.userId);
+  await page.locator('#sign-in-name').fill(options.userId);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.locator('#user-name', { hasText: options.userId }).waitFor();
   return { context, page, dialogs, errors };

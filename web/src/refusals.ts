@@ -1,0 +1,27 @@
+/** What each of the policy's rule names means to a chatter. */
+const ruleLabels: Record<string, string> = {
+  profanity: 'Profanity',
+  blocklist: 'Blocked word',
+  length: 'Too long',
+  empty: 'Empty message',
+  rate: 'Too many messages',
+  flood: 'Repeated message',
+  muted: 'Muted',
+  'not-in-room': 'Not in the room',
+  'slow-mode': 'Slow mode',
+  links: 'Links are not allowed here',
+  banned: 'Banned from this room',
+  'ai-unavailable': 'Automatic content analysis is unavailable',
+};
+
+/**
+ * A refusal rule in words: `list:<id>` names the moderators' rule by id only (its pattern stays private) and
+ * `ai:<Category>` the Content Safety category; a rule this page does not know yet is shown as it came.
+ */
+export function describeRule(rule: string): string {
+  const label = ruleLabels[rule];
+  if (label) return label;
+  if (rule.startsWith('list:')) return `Blocked by a moderation rule (${rule.slice('list:'.length)})`;
+  if (rule.startsWith('ai:')) return `Flagged by automatic content analysis: ${rule.slice('ai:'.length)}`;
+  return rule;
+}
