@@ -2,6 +2,7 @@ import { WebPubSubServiceClient } from '@azure/web-pubsub';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { hubName, type Stack, startStack } from '../../local/stack.js';
 import { eventually } from './support/chat-client.js';
+import { answerOf } from './support/fuzz-bodies.js';
 import { type Member, StackSession } from './support/own-stack.js';
 
 /**
@@ -179,6 +180,19 @@ describe('a step that finally fails is named, audited as failed, and can be retr
     expect(row).toMatchObject({ outcome: 'failed' });
     expect(row?.steps).toEqual([expect.objectContaining({ stepId: 'revokePermission', succeeded: false })]);
     expect((await evict(member, 'faults-e')).status).toBe(200);
+  });
+
+  it('negotiate with every generateToken failing: 502 naming negotiate/generateToken, and it works again after', async () => {
+    stack.emulator.setFaults({ status: 503, retryAfterSeconds: 0, match: /:generateToken$/ });
+    const cookie = await session.signIn('faults-kim');
+    const failed = await answerOf(await session.api('/api/negotiate', cookie));
+    expect(failed.status, failed.text).toBe(502);
+    expect(failed.body).toMatchObject({
+      code: 'UpstreamStepFailed',
+      message: expect.stringContaining('generateToken'),
+    });
+    stack.emulator.setFaults(undefined);
+    expect((await session.api('/api/negotiate', cookie)).status).toBe(200);
   });
 
   it('announce with every broadcast failing: 502 naming generate-token-then-broadcast/broadcast, audited as failed', async () => {
