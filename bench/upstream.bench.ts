@@ -8,6 +8,7 @@ import autocannon from 'autocannon';
 import { startStack, upstreamAudience, webPubSubIdentity } from '../local/stack.js';
 import { encodeConnectionState, initialConnectionState } from '../src/events/connection-state.js';
 import { startBenchChild } from './support/child-process.js';
+import { childProcessIds, processCpuSeconds } from './support/process-cpu.js';
 import { formatNumber, formatRatio, markdownTable, median, printHeading, verdict } from './support/report.js';
 
 const CONNECTIONS = 50;
@@ -22,6 +23,8 @@ interface Target {
   name: string;
   what: string;
   url: string;
+  /** The server's process, whose CPU time per request is measured. */
+  pid: number;
   /** Headers for one round (fresh `ce-time`, so a long run never looks stale). */
   headers: () => Record<string, string>;
   /** The reply `type` (and `rule`) the target must give, checked once before it is measured. */
@@ -32,6 +35,7 @@ interface Round {
   requestsPerSecond: number;
   p50: number;
   p99: number;
+  cpuMsPerRequest: number;
 }
 
 /** Binary-mode CloudEvents headers of a user event `chat`, as the emulator sends them (protocol reference §4). */
@@ -67,6 +71,7 @@ async function checkAnswer(target: Target): Promise<void> {
 }
 
 async function load(target: Target, seconds: number): Promise<Round> {
+  const cpuBefore = processCpuSeconds(target.pid);
   const result = await autocannon({
     url: `${target.url}${eventHandlerPath}`,
     method: 'POST',
@@ -84,6 +89,7 @@ async function load(target: Target, seconds: number): Promise<Round> {
     requestsPerSecond: result.requests.total / result.duration,
     p50: result.latency.p50,
     p99: result.latency.p99,
+    cpuMsPerRequest: ((processCpuSeconds(target.pid) - cpuBefore) * 1_000) / result.requests.total,
   };
 }
 
@@ -93,12 +99,19 @@ const bare = await startBenchChild<{ url: string }>('./upstream-baseline-server.
 try {
   // The token the emulator itself would send: the Web PubSub identity's, for the app's audience, from the identity
   // endpoint; the app verifies it (JWKS, issuer, audience, principal) on every request.
+  const [appPid] = childProcessIds(process.pid, 'local/host/main.ts');
+  if (appPid === undefined || express.child.pid === undefined || bare.child.pid === undefined) {
+    throw new Error('A server process id is missing.');
+  }
   const token = await stack.identity.issueToken({ resource: upstreamAudience, clientId: webPubSubIdentity.clientId });
   const targets: Target[] = [
     {
       name: 'app: chat in a room',
-      what: 'token check, CloudEvents parsing, state decode, moderation, `sendToGroup` to the emulator (https, managed identity), reply',
+      what:
+        'token check, CloudEvents parsing, state decode, rules cache, moderation, then in parallel `sendToGroup` ' +
+        '(https to the emulator, managed identity) and the message record upsert (Azurite), reply',
       url: stack.appUrl,
+      pid: appPid,
       headers: () => chatEventHeaders(token, ROOM),
       expected: { type: 'accepted' },
     },
@@ -106,6 +119,7 @@ try {
       name: 'app: chat, no room',
       what: 'token check, CloudEvents parsing, state decode, body parse, `not-in-room` reply (no moderation, no I/O)',
       url: stack.appUrl,
+      pid: appPid,
       headers: () => chatEventHeaders(token, undefined),
       expected: { type: 'refused', rule: 'not-in-room' },
     },
@@ -113,6 +127,7 @@ try {
       name: 'express WebPubSubEventHandler',
       what: 'CloudEvents parsing, the same moderator, `res.success` (no token or signature check, no I/O)',
       url: express.ready.url,
+      pid: express.child.pid,
       headers: () => chatEventHeaders(token, ROOM),
       expected: { type: 'accepted' },
     },
@@ -120,6 +135,7 @@ try {
       name: 'bare node:http 200',
       what: 'answers 200 with a fixed JSON body without reading the request (the ceiling)',
       url: bare.ready.url,
+      pid: bare.child.pid,
       headers: () => chatEventHeaders(token, ROOM),
       expected: { type: 'accepted' },
     },
@@ -141,6 +157,7 @@ try {
       p50: median(runs.map((run) => run.p50)),
       p99: median(runs.map((run) => run.p99)),
       bestP99: Math.min(...runs.map((run) => run.p99)),
+      cpuMs: median(runs.map((run) => run.cpuMsPerRequest)),
     };
   };
   const [inRoom, noRoom, viaExpress, viaBare] = targets.map(summary) as [
@@ -158,11 +175,20 @@ try {
       `process; the baselines each in their own process. Each request carries a Web PubSub identity bearer token ` +
       `from the local identity endpoint and a \`ce-connectionState\` the app minted (room \`${ROOM}\` set, or no room), ` +
       `the same state every time, so the policy always accepts. The room has no members: \`sendToGroup\` reaches ` +
-      `the emulator and stops there. Latencies: autocannon's, 1 ms resolution.`,
+      `the emulator and stops there. Latencies: autocannon's, 1 ms resolution. Server CPU ms/request: the server ` +
+      `process's user + system time (/proc, every thread, 10 ms ticks) over the round, divided by its requests (median).`,
   );
   console.log(
     markdownTable(
-      ['target', 'what it does per request', 'req/s best', 'req/s median', 'p50 ms', 'p99 ms (median / best)'],
+      [
+        'target',
+        'what it does per request',
+        'req/s best',
+        'req/s median',
+        'p50 ms',
+        'p99 ms (median / best)',
+        'server CPU ms/request',
+      ],
       targets.map((target) => {
         const figures = summary(target);
         return [
@@ -172,11 +198,12 @@ try {
           formatNumber(figures.medianRps),
           formatNumber(figures.p50),
           `${formatNumber(figures.p99)} / ${formatNumber(figures.bestP99)}`,
+          formatNumber(figures.cpuMs, 3),
         ];
       }),
     ),
   );
-  console.log('\nRatios of median req/s:\n');
+  console.log('\nRatios of median req/s (and, steadier on a shared machine, of CPU time per request):\n');
   console.log(
     markdownTable(
       ['ratio', 'value', 'target'],
@@ -201,6 +228,8 @@ try {
           formatRatio(noRoom.medianRps, viaBare.medianRps),
           verdict(noRoom.medianRps >= 0.5 * viaBare.medianRps, '≥ 0.5×'),
         ],
+        ['express CPU per request / app no room', formatRatio(viaExpress.cpuMs, noRoom.cpuMs), 'for the 2.5× target'],
+        ['express CPU per request / app in room', formatRatio(viaExpress.cpuMs, inRoom.cpuMs), 'for the 2.5× target'],
         ['app in room p99 (median)', `${formatNumber(inRoom.p99)} ms`, verdict(inRoom.p99 <= 10, '≤ 10 ms')],
         ['app no room p99 (median)', `${formatNumber(noRoom.p99)} ms`, verdict(noRoom.p99 <= 10, '≤ 10 ms')],
       ],
