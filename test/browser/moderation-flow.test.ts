@@ -509,6 +509,29 @@ describe('deep moderation through the console and the chat pages', () => {
     await sendMarker(bob.page, alice.page, 'bob is back in the lobby');
   });
 
+  it('works from the keyboard: console tabs with arrow keys, the report dialog with Escape back to its button', async () => {
+    const { page } = moderator;
+    await openTab(page, 'Room');
+    await page.keyboard.press('ArrowRight');
+    await page.getByRole('tab', { name: 'Review queue', selected: true }).waitFor();
+    await expect(page.locator('#panel-queue').isVisible()).resolves.toBe(true);
+    await page.keyboard.press('End');
+    await page.getByRole('tab', { name: 'Audit log', selected: true }).waitFor();
+    await page.keyboard.press('Home');
+    await page.getByRole('tab', { name: 'Room', selected: true }).waitFor();
+    const focusedTab = await page.evaluate(() => document.activeElement?.id);
+    expect(focusedTab).toBe('tab-room');
+
+    const report = alice.page.getByRole('button', { name: /^Report the message from bob/ }).last();
+    await report.focus();
+    await alice.page.keyboard.press('Enter');
+    const reason = alice.page.getByRole('textbox', { name: 'What is wrong with it?' });
+    await expect(reason.evaluate((element) => element === document.activeElement)).resolves.toBe(true);
+    await alice.page.keyboard.press('Escape');
+    await alice.page.getByRole('dialog').waitFor({ state: 'hidden' });
+    await expect(report.evaluate((element) => element === document.activeElement)).resolves.toBe(true);
+  });
+
   it('saves screenshots of the chat page and the console', async () => {
     const { page } = moderator;
     await saveScreenshot(alice.page, 'chat');
