@@ -498,6 +498,8 @@ describe('deep moderation through the console and the chat pages', () => {
 
     const banner = bob.page.locator('#banner');
     await banner.filter({ hasText: /You are banned from lobby until .+: cool off/ }).waitFor();
+    await notice(bob.page, 'You were removed from room lobby').waitFor();
+    await expect(bob.page.locator('#room-name').textContent()).resolves.toBe('(none)');
     await bob.page.getByRole('button', { name: 'Join' }).click();
     await bob.page.locator('#feedback', { hasText: 'Not joined lobby: Banned from this room.' }).waitFor();
     await expect(bob.page.locator('#connection-status').textContent()).resolves.toBe('Connected');

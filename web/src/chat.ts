@@ -182,6 +182,8 @@ class ChatPage {
   private onRoomBan(notice: RoomBanNotice): void {
     const until = formatDateTime(notice.until);
     this.showBanner('room-ban', `You are banned from ${notice.room} until ${until}: ${notice.reason}`);
+    if (this.roomName.textContent !== notice.room) return;
+    this.roomName.textContent = '(none)';
     this.log.notice(`You were removed from room ${notice.room}; you can join another room.`, 'info');
   }
 

@@ -58,7 +58,7 @@ class ModeratorConsole implements ConsoleContext {
       },
       onStatus: (status) => this.onStreamStatus(status),
       onDeleted: (notice) => this.stream.markDeleted(notice.id),
-      // The console's own user is never the one banned from a room it watches; nothing to show.
+      // The console watches rooms without chatting in them: a room ban of its own user changes nothing here.
       onRoomBan: () => undefined,
     });
     byId('open-room-form', HTMLFormElement).addEventListener('submit', (event) => {
