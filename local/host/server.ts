@@ -2,8 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, resolve } from 'node:path';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { format } from 'node:util';
 import type { Cookie, HttpResponseInit } from '@azure/functions';
@@ -164,12 +162,11 @@ async function writeFunctionResponse(
   for (const [name, value] of httpResponse.headers) if (name !== 'set-cookie') headers[name] = value;
   const setCookie = [...httpResponse.headers.getSetCookie(), ...httpResponse.cookies.map(serializeCookie)];
   if (setCookie.length > 0) headers['set-cookie'] = setCookie;
-  response.writeHead(httpResponse.status, headers);
-  if (!httpResponse.body || request.method === 'HEAD') {
-    response.end();
-    return;
-  }
-  await pipeline(Readable.fromWeb(httpResponse.body), response);
+  // One write of head and body: separate small writes wait on Nagle and delayed ACKs (milliseconds a response).
+  const body =
+    httpResponse.body && request.method !== 'HEAD' ? Buffer.from(await httpResponse.arrayBuffer()) : undefined;
+  response.writeHead(httpResponse.status, body ? { ...headers, 'content-length': String(body.length) } : headers);
+  response.end(body);
 }
 
 export function serializeCookie(cookie: Cookie): string {

@@ -19,6 +19,13 @@ export type AppHandler = (request: HttpRequest, app: App, context: InvocationCon
 
 type Runtime = typeof import('../runtime.js');
 
+let runtime: Promise<Runtime> | undefined;
+/** Loads the runtime once per process; a dynamic import per call would cost a module-loader round trip each time. */
+const loadRuntime = (): Promise<Runtime> => {
+  runtime ??= import('../runtime.js');
+  return runtime;
+};
+
 export interface EndpointOptions {
   route: string;
   methods: HttpMethod[];
@@ -46,11 +53,11 @@ export function registerHttpFunction(
     handler: async (request, context) => {
       let cors: Record<string, string> = {};
       try {
-        const runtime = await import('../runtime.js');
-        const app = runtime.getApp();
+        const { getApp, ...endpoints } = await loadRuntime();
+        const app = getApp();
         cors = corsHeaders(request.headers.get('origin'), app.settings.corsOrigins);
         if (request.method === 'OPTIONS' && cors['access-control-allow-origin']) return { status: 204, headers: cors };
-        const handler: AppHandler = runtime[endpoint];
+        const handler: AppHandler = endpoints[endpoint];
         return withHeaders(await handler(request, app, context), cors);
       } catch (error) {
         return withHeaders(errorResponse(error, context), cors);
