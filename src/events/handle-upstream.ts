@@ -84,8 +84,18 @@ async function handleSystemEvent(
         throw new ForbiddenError(`You are banned until ${ban.until.toISOString()}: ${ban.reason}`, 'Banned');
       }
       const connect = parseWith(connectBodySchema, parseJson((await readBody(request)) || '{}'));
-      // A token minted on join carries the room, so a reconnect lands back in it.
+      // A token minted on join carries the room, so a reconnect lands back in it — unless the user has since been
+      // banned from that room: the service would put the connection in the group, so the connect is refused.
       const room = roomSchema.safeParse(connect.claims?.['webpubsub.group']?.[0]);
+      if (room.success) {
+        const roomBan = await app.store.getSanction('ban', userId, `room:${room.data}`, app.now());
+        if (roomBan) {
+          throw new ForbiddenError(
+            `You are banned from ${room.data} until ${roomBan.until.toISOString()}: ${roomBan.reason}`,
+            'BannedFromRoom',
+          );
+        }
+      }
       const initial = initialConnectionState(room.success ? room.data : undefined);
       return {
         status: 200,

@@ -1,6 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
-import { Chatter, callApi, eventually, postJson, signIn } from './support/chat-client.js';
+import { Chatter, callApi, eventually, handshakeStatus, postJson, signIn } from './support/chat-client.js';
 
 const chatters: Chatter[] = [];
 async function chatter(userId: string, roles: string[] = []): Promise<Chatter> {
@@ -67,13 +66,7 @@ describe('chat through moderation', () => {
     expect(negotiate.status).toBe(403);
     expect(await negotiate.json()).toMatchObject({ code: 'Banned' });
     // A token minted before the ban still reaches the connect event, which refuses the handshake.
-    const handshakeStatus = await new Promise<number>((resolve, reject) => {
-      const socket = new WebSocket(mallory.joinedUrl ?? '', 'json.webpubsub.azure.v1');
-      socket.on('unexpected-response', (_request, response) => resolve(response.statusCode ?? 0));
-      socket.on('open', () => reject(new Error('a banned user connected')));
-      socket.on('error', () => undefined);
-    });
-    expect(handshakeStatus).toBe(403);
+    expect(await handshakeStatus(mallory.joinedUrl ?? '')).toBe(403);
 
     const moderator = await signIn('mod-1', ['moderator']);
     const audit = (await (await callApi('/api/moderate/audit', moderator)).json()) as {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Chatter, callApi, eventually } from './support/chat-client.js';
+import { Chatter, callApi, eventually, handshakeStatus } from './support/chat-client.js';
 import { ModeratorApi, uniqueRoom } from './support/moderation-api.js';
 
 const chatters: Chatter[] = [];
@@ -108,6 +108,8 @@ describe('bans', () => {
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(rob.chats.length).toBe(seen);
     expect(await rob.join(room)).toMatchObject({ type: 'refused', rule: 'banned', room });
+    // The token from rob's earlier join carries the room: connecting with it would put him back in the group.
+    expect(await handshakeStatus(rob.joinedUrl ?? '')).toBe(403);
     expect((await callApi('/api/negotiate', rob.cookie)).status).toBe(200);
     expect(await rob.join(elsewhere)).toMatchObject({ type: 'joined', room: elsewhere });
     expect(await rob.chat(elsewhere, 'fine here')).toMatchObject({ type: 'accepted' });

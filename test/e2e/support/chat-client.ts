@@ -1,5 +1,6 @@
 import { WebPubSubClient } from '@azure/web-pubsub-client';
 import { inject } from 'vitest';
+import WebSocket from 'ws';
 
 export const appUrl = (): string => inject('stack').appUrl;
 
@@ -40,6 +41,19 @@ export async function eventually<T>(
     if (Date.now() > deadline) throw new Error('condition not met in time');
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
+}
+
+/** The HTTP status with which the service answers a WebSocket handshake to `url` (101 when it connects). */
+export function handshakeStatus(url: string): Promise<number> {
+  return new Promise<number>((resolve) => {
+    const socket = new WebSocket(url, 'json.webpubsub.azure.v1');
+    socket.on('unexpected-response', (_request, response) => resolve(response.statusCode ?? 0));
+    socket.on('open', () => {
+      socket.close();
+      resolve(101);
+    });
+    socket.on('error', () => undefined);
+  });
 }
 
 export interface ChatMessage {
