@@ -45,7 +45,12 @@ function settingsJson(app: App, room: string, record: RoomSettingsRecord | undef
   return {
     room,
     slowModeSeconds: record?.slowModeSeconds ?? 0,
-    maxLength: Math.min(record?.maxLength ?? app.settings.moderation.maxLength, app.settings.moderation.maxLength),
+    // The room's own limit (absent: the app's applies), and the limit the handler enforces: the smaller of the two.
+    ...(record?.maxLength === undefined ? {} : { maxLength: record.maxLength }),
+    effectiveMaxLength: Math.min(
+      record?.maxLength ?? app.settings.moderation.maxLength,
+      app.settings.moderation.maxLength,
+    ),
     linksAllowed: record?.linksAllowed ?? true,
     ...(record ? { updatedBy: record.updatedBy, updatedAt: record.updatedAt.toISOString() } : {}),
   };

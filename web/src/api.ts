@@ -59,7 +59,9 @@ export interface SanctionRequest {
 export interface RoomSettings {
   room: string;
   slowModeSeconds: number;
-  maxLength: number;
+  /** The room's own limit; absent when the app's applies. */
+  maxLength?: number;
+  effectiveMaxLength: number;
   linksAllowed: boolean;
   updatedBy?: string;
   updatedAt?: string;

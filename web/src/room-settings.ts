@@ -36,7 +36,8 @@ export class RoomSettingsForm {
 
   private fill(settings: RoomSettings): void {
     this.slowMode.value = String(settings.slowModeSeconds);
-    this.maxLength.value = String(settings.maxLength);
+    this.maxLength.value = settings.maxLength === undefined ? '' : String(settings.maxLength);
+    this.maxLength.placeholder = `${settings.effectiveMaxLength} (default)`;
     this.links.checked = settings.linksAllowed;
     setText(
       this.updated,
@@ -60,7 +61,9 @@ export class RoomSettingsForm {
       if (this.room === room) this.fill(saved);
       const slow = saved.slowModeSeconds > 0 ? `slow mode ${saved.slowModeSeconds} s` : 'no slow mode';
       const links = saved.linksAllowed ? 'links allowed' : 'no links';
-      this.context.report(`Saved the limits of ${room}: ${slow}, at most ${saved.maxLength} characters, ${links}.`);
+      this.context.report(
+        `Saved the limits of ${room}: ${slow}, at most ${saved.effectiveMaxLength} characters, ${links}.`,
+      );
     } catch (error) {
       this.context.fail(`Saving the limits of ${room}`, error);
     }
