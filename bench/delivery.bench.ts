@@ -104,8 +104,8 @@ class BenchChatter {
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
   }
 
+  /** Call `pace()` first: the clock of the message starts after it. */
   async chat(text: string): Promise<Reply> {
-    await this.pace();
     const reply = await this.send('chat', { room: ROOM, text });
     if (reply.type === 'accepted') this.acceptedAt.push(performance.now());
     return reply;
@@ -196,6 +196,7 @@ try {
         senders.slice(0, senderCount).map(async (sender, senderIndex) => {
           for (let m = senderIndex; m < MESSAGES; m += senderCount) {
             const text = `round ${spelled(round)} message ${spelled(m)} from sender ${spelled(senderIndex)}`;
+            await sender.pace();
             const sentAt = performance.now();
             log.sent(text, sentAt);
             const reply = await sender.chat(text);
