@@ -5,6 +5,8 @@ import type { Settings } from '../settings.js';
 import type { UpstreamEvent } from './cloud-event.js';
 
 const maxClockSkewMs = 5 * 60_000;
+const clockToleranceSeconds = 300;
+const maxVerifiedTokens = 64;
 
 function equalsConstantTime(a: string, b: string): boolean {
   const left = Buffer.from(a);
@@ -19,6 +21,11 @@ function equalsConstantTime(a: string, b: string): boolean {
 export class UpstreamAuthenticator {
   private readonly jwks;
   private readonly allowedOrigins: Set<string>;
+  /**
+   * Tokens already verified, with the time they stop being accepted. Web PubSub reuses one token for many requests,
+   * and the RSA signature check is most of an event's CPU; a token string verified once is the same token again.
+   */
+  private readonly verified = new Map<string, number>();
 
   constructor(private readonly settings: Settings['upstream']) {
     this.jwks = settings.token ? createRemoteJWKSet(new URL(settings.token.jwksUri)) : undefined;
@@ -38,28 +45,46 @@ export class UpstreamAuthenticator {
     if (event.time && Math.abs(now.getTime() - event.time.getTime()) > maxClockSkewMs) {
       throw new UnauthorizedError('The event is stale (ce-time is more than 5 minutes away).', 'StaleEvent');
     }
-    if (this.settings.token) await this.verifyToken(authorization, this.settings.token);
+    if (this.settings.token) await this.verifyToken(authorization, this.settings.token, now);
     if (this.settings.accessKeys.length > 0) this.verifySignature(event);
   }
 
-  private async verifyToken(authorization: string | null, expected: NonNullable<Settings['upstream']['token']>) {
+  private async verifyToken(
+    authorization: string | null,
+    expected: NonNullable<Settings['upstream']['token']>,
+    now: Date,
+  ) {
     const token = /^Bearer ([\w-]+\.[\w-]+\.[\w-]+)$/.exec(authorization ?? '')?.[1];
     if (!token || !this.jwks) throw new UnauthorizedError('A bearer token is required.', 'MissingToken');
+    const acceptedUntil = this.verified.get(token);
+    if (acceptedUntil !== undefined && now.getTime() < acceptedUntil) return;
     let principal: unknown;
+    let expiresAt: number | undefined;
     try {
       const { payload } = await jwtVerify(token, this.jwks, {
         issuer: expected.issuer,
         audience: expected.audience,
         algorithms: ['RS256'],
-        clockTolerance: 300,
+        clockTolerance: clockToleranceSeconds,
+        currentDate: now,
       });
       principal = payload.oid ?? payload.sub;
+      expiresAt = payload.exp;
     } catch {
       throw new UnauthorizedError('The bearer token is not valid for this app.', 'InvalidToken');
     }
     if (typeof principal !== 'string' || !equalsConstantTime(principal, expected.principalId)) {
       throw new UnauthorizedError('The bearer token is not from the Web PubSub identity.', 'UnexpectedPrincipal');
     }
+    if (expiresAt !== undefined) this.remember(token, (expiresAt + clockToleranceSeconds) * 1000);
+  }
+
+  private remember(token: string, acceptedUntil: number) {
+    if (this.verified.size >= maxVerifiedTokens) {
+      const oldest = this.verified.keys().next().value;
+      if (oldest !== undefined) this.verified.delete(oldest);
+    }
+    this.verified.set(token, acceptedUntil);
   }
 
   private verifySignature(event: UpstreamEvent) {

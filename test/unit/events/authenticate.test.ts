@@ -1,5 +1,8 @@
 import { createHmac } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { exportJWK, generateKeyPair, SignJWT } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ForbiddenError, UnauthorizedError } from '../../../src/errors.js';
 import { UpstreamAuthenticator } from '../../../src/events/authenticate.js';
 import { parseCloudEvent } from '../../../src/events/cloud-event.js';
@@ -44,5 +47,73 @@ describe('UpstreamAuthenticator abuse protection', () => {
     expect(authenticator.allowedOrigin('chat.webpubsub.azure.com')).toBe('chat.webpubsub.azure.com');
     expect(() => authenticator.allowedOrigin('evil.example.com')).toThrow(ForbiddenError);
     expect(() => authenticator.allowedOrigin(null)).toThrow(ForbiddenError);
+  });
+});
+
+describe('UpstreamAuthenticator bearer tokens', () => {
+  const issuer = 'https://issuer.example/tenant/v2.0';
+  const audience = 'api://moderator';
+  const principalId = 'web-pubsub-identity';
+  let server: Server;
+  let jwksRequests = 0;
+  let privateKey: CryptoKey;
+  let authenticator: UpstreamAuthenticator;
+
+  beforeAll(async () => {
+    const pair = await generateKeyPair('RS256');
+    privateKey = pair.privateKey;
+    const jwk = { ...(await exportJWK(pair.publicKey)), kid: 'k1', alg: 'RS256', use: 'sig' };
+    server = createServer((_request, response) => {
+      jwksRequests++;
+      response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [jwk] }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    authenticator = new UpstreamAuthenticator({
+      allowedOrigins: [],
+      accessKeys: [],
+      token: { issuer, audience, principalId, jwksUri: `http://127.0.0.1:${port}/keys` },
+    });
+  });
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  const sign = (claims: Record<string, unknown>, expiresAt: number) =>
+    new SignJWT(claims)
+      .setProtectedHeader({ alg: 'RS256', kid: 'k1' })
+      .setIssuer(issuer)
+      .setAudience(audience)
+      .setIssuedAt(expiresAt - 3600)
+      .setExpirationTime(expiresAt)
+      .sign(privateKey);
+  const event = parseCloudEvent(cloudEventHeaders());
+
+  it('accepts the Web PubSub identity, and checks a token it has verified again only for expiry', async () => {
+    const nowSeconds = Math.floor(Date.now() / 1000);
+    const token = await sign({ oid: principalId }, nowSeconds + 600);
+    const check = (at: Date) => authenticator.authenticate(`Bearer ${token}`, event, at);
+    await expect(check(new Date())).resolves.toBeUndefined();
+    await expect(check(new Date())).resolves.toBeUndefined();
+    expect(jwksRequests).toBe(1);
+    // Past its expiry (and the 5-minute tolerance) the remembered token is verified again, and refused.
+    const later = new Date((nowSeconds + 600 + 301) * 1000);
+    const staleEvent = parseCloudEvent(cloudEventHeaders({ 'ce-time': later.toISOString() }));
+    await expect(authenticator.authenticate(`Bearer ${token}`, staleEvent, later)).rejects.toThrow(/not valid/);
+  });
+
+  it('refuses another principal, a tampered token and no token', async () => {
+    const nowSeconds = Math.floor(Date.now() / 1000);
+    const other = await sign({ oid: 'someone-else' }, nowSeconds + 600);
+    await expect(authenticator.authenticate(`Bearer ${other}`, event, new Date())).rejects.toThrow(
+      /Web PubSub identity/,
+    );
+    const genuine = await sign({ oid: principalId }, nowSeconds + 600);
+    const [head, , signature] = genuine.split('.');
+    const forgedBody = Buffer.from(
+      JSON.stringify({ oid: principalId, iss: issuer, aud: audience, exp: nowSeconds + 9_999 }),
+    ).toString('base64url');
+    await expect(
+      authenticator.authenticate(`Bearer ${head}.${forgedBody}.${signature}`, event, new Date()),
+    ).rejects.toThrow(UnauthorizedError);
+    await expect(authenticator.authenticate(null, event, new Date())).rejects.toThrow(/bearer token is required/);
   });
 });
