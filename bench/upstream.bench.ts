@@ -15,7 +15,7 @@ const CONNECTIONS = 50;
 const DURATION_SECONDS = 4;
 const WARMUP_SECONDS = 1;
 const ROUNDS = 3;
-const ROOM = 'bench';
+const ROOM_PREFIX = 'bench';
 /** Where the app and the express baseline serve the event handler (the bare server answers any path). */
 const eventHandlerPath = '/api/webpubsub';
 
@@ -25,8 +25,8 @@ interface Target {
   url: string;
   /** The server's process, whose CPU time per request is measured. */
   pid: number;
-  /** Headers for one round (fresh `ce-time`, so a long run never looks stale). */
-  headers: () => Record<string, string>;
+  /** The request of one round (fresh `ce-time`, so a long run never looks stale). */
+  request: () => ChatEvent;
   /** The reply `type` (and `rule`) the target must give, checked once before it is measured. */
   expected: { type: string; rule?: string };
 }
@@ -38,10 +38,19 @@ interface Round {
   cpuMsPerRequest: number;
 }
 
-/** Binary-mode CloudEvents headers of a user event `chat`, as the emulator sends them (protocol reference §4). */
-function chatEventHeaders(token: string, room: string | undefined): Record<string, string> {
+interface ChatEvent {
+  headers: Record<string, string>;
+  body: string;
+}
+
+/**
+ * A user event `chat` in binary-mode CloudEvents, as the emulator sends it (protocol reference §4), for `room`; the
+ * connection state puts the connection in that room, or in none (`inRoom` false). Each round gets its own room: the
+ * app records every delivered line under its room, and Azurite's upserts slow down as one partition grows.
+ */
+function chatEvent(token: string, room: string, inRoom: boolean): ChatEvent {
   const connectionId = `bench-${randomUUID()}`;
-  return {
+  const headers = {
     authorization: `Bearer ${token}`,
     'ce-specversion': '1.0',
     'ce-awpsversion': '1.0',
@@ -53,16 +62,16 @@ function chatEventHeaders(token: string, room: string | undefined): Record<strin
     'ce-connectionid': connectionId,
     'ce-eventname': 'chat',
     'ce-userid': 'bench-user',
-    'ce-connectionstate': encodeConnectionState(initialConnectionState(room)),
+    'ce-connectionstate': encodeConnectionState(initialConnectionState(inRoom ? room : undefined)),
     'webhook-request-origin': '127.0.0.1',
     'content-type': 'application/json',
   };
+  return { headers, body: JSON.stringify({ room, text: 'the new build looks great, see you at 3pm' }) };
 }
 
-const body = JSON.stringify({ room: ROOM, text: 'the new build looks great, see you at 3pm' });
-
 async function checkAnswer(target: Target): Promise<void> {
-  const response = await fetch(`${target.url}${eventHandlerPath}`, { method: 'POST', headers: target.headers(), body });
+  const { headers, body } = target.request();
+  const response = await fetch(`${target.url}${eventHandlerPath}`, { method: 'POST', headers, body });
   const text = await response.text();
   const reply = JSON.parse(text || '{}') as { type?: string; rule?: string };
   if (response.status !== 200 || reply.type !== target.expected.type || reply.rule !== target.expected.rule) {
@@ -75,8 +84,7 @@ async function load(target: Target, seconds: number): Promise<Round> {
   const result = await autocannon({
     url: `${target.url}${eventHandlerPath}`,
     method: 'POST',
-    headers: target.headers(),
-    body,
+    ...target.request(),
     connections: CONNECTIONS,
     duration: seconds,
     // Its own thread, so the load generator does not share an event loop with the in-process emulator.
@@ -104,6 +112,7 @@ try {
     throw new Error('A server process id is missing.');
   }
   const token = await stack.identity.issueToken({ resource: upstreamAudience, clientId: webPubSubIdentity.clientId });
+  let rooms = 0;
   const targets: Target[] = [
     {
       name: 'app: chat in a room',
@@ -112,7 +121,7 @@ try {
         '(https to the emulator, managed identity) and the message record upsert (Azurite), reply',
       url: stack.appUrl,
       pid: appPid,
-      headers: () => chatEventHeaders(token, ROOM),
+      request: () => chatEvent(token, `${ROOM_PREFIX}-${++rooms}`, true),
       expected: { type: 'accepted' },
     },
     {
@@ -120,7 +129,7 @@ try {
       what: 'token check, CloudEvents parsing, state decode, body parse, `not-in-room` reply (no moderation, no I/O)',
       url: stack.appUrl,
       pid: appPid,
-      headers: () => chatEventHeaders(token, undefined),
+      request: () => chatEvent(token, ROOM_PREFIX, false),
       expected: { type: 'refused', rule: 'not-in-room' },
     },
     {
@@ -128,7 +137,7 @@ try {
       what: 'CloudEvents parsing, the same moderator, `res.success` (no token or signature check, no I/O)',
       url: express.ready.url,
       pid: express.child.pid,
-      headers: () => chatEventHeaders(token, ROOM),
+      request: () => chatEvent(token, ROOM_PREFIX, true),
       expected: { type: 'accepted' },
     },
     {
@@ -136,7 +145,7 @@ try {
       what: 'answers 200 with a fixed JSON body without reading the request (the ceiling)',
       url: bare.ready.url,
       pid: bare.child.pid,
-      headers: () => chatEventHeaders(token, ROOM),
+      request: () => chatEvent(token, ROOM_PREFIX, true),
       expected: { type: 'accepted' },
     },
   ];
@@ -173,7 +182,7 @@ try {
       `target taken in turns after a ${WARMUP_SECONDS} s warm-up; every answer checked once and every request 2xx. ` +
       `The app runs on the local Functions host (its own process, \`startStack()\`), the emulator in the bench ` +
       `process; the baselines each in their own process. Each request carries a Web PubSub identity bearer token ` +
-      `from the local identity endpoint and a \`ce-connectionState\` the app minted (room \`${ROOM}\` set, or no room), ` +
+      `from the local identity endpoint and a \`ce-connectionState\` the app minted (a room set, a new one each round, or no room), ` +
       `the same state every time, so the policy always accepts. The room has no members: \`sendToGroup\` reaches ` +
       `the emulator and stops there. Latencies: autocannon's, 1 ms resolution. Server CPU ms/request: the server ` +
       `process's user + system time (/proc, every thread, 10 ms ticks) over the round, divided by its requests (median).`,
