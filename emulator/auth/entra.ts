@@ -17,6 +17,8 @@ export type EntraVerdict = 'owner' | 'not-owner' | 'invalid';
 export class EntraAuthenticator {
   private readonly keys: ReturnType<typeof createRemoteJWKSet>;
   private readonly owners: ReadonlySet<string>;
+  /** Verdicts on tokens already verified, until their expiry: apps reuse one token for many calls. */
+  private readonly verdicts = new Map<string, { verdict: EntraVerdict; until: number }>();
 
   constructor(private readonly options: EntraOptions) {
     this.keys = createRemoteJWKSet(new URL(options.jwksUri));
@@ -24,6 +26,8 @@ export class EntraAuthenticator {
   }
 
   async verify(token: string): Promise<EntraVerdict> {
+    const known = this.verdicts.get(token);
+    if (known && Date.now() < known.until) return known.verdict;
     let payload: JWTPayload;
     try {
       ({ payload } = await jwtVerify(token, this.keys, {
@@ -36,6 +40,9 @@ export class EntraAuthenticator {
     } catch {
       return 'invalid';
     }
-    return typeof payload.oid === 'string' && this.owners.has(payload.oid) ? 'owner' : 'not-owner';
+    const verdict = typeof payload.oid === 'string' && this.owners.has(payload.oid) ? 'owner' : 'not-owner';
+    if (this.verdicts.size >= 64) this.verdicts.clear();
+    this.verdicts.set(token, { verdict, until: ((payload.exp ?? 0) + 300) * 1000 });
+    return verdict;
   }
 }

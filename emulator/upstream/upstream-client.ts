@@ -35,8 +35,21 @@ export class UpstreamUnavailableError extends Error {
   }
 }
 
+/** A JWT's `exp` in epoch ms; 0 (refetch every time) when it cannot be read. */
+function tokenExpiry(token: string): number {
+  try {
+    const payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as {
+      exp?: unknown;
+    };
+    return typeof payload.exp === 'number' ? payload.exp * 1000 : 0;
+  } catch {
+    return 0;
+  }
+}
+
 /** Posts CloudEvents to event handlers, running the abuse-protection handshake once per URL. */
 export class UpstreamClient {
+  private readonly tokens = new Map<string, { token: string; refreshAt: number }>();
   /** Validated (or in-flight) abuse-protection checks by URL; failures are forgotten so they are retried. */
   private readonly validations = new Map<string, Promise<void>>();
   private readonly timeoutMs: number;
@@ -109,12 +122,18 @@ export class UpstreamClient {
     }
   }
 
+  /** Like the service, reuses a resource's token until five minutes before it expires. */
   private async upstreamToken(resource: string): Promise<string> {
-    if (!this.options.getUpstreamToken) {
+    const getToken = this.options.getUpstreamToken;
+    if (!getToken) {
       throw new UpstreamUnavailableError('A ManagedIdentity event handler needs the getUpstreamToken option.');
     }
+    const cached = this.tokens.get(resource);
+    if (cached && Date.now() < cached.refreshAt) return cached.token;
     try {
-      return await this.options.getUpstreamToken(resource);
+      const token = await getToken(resource);
+      this.tokens.set(resource, { token, refreshAt: tokenExpiry(token) - 5 * 60_000 });
+      return token;
     } catch (error) {
       throw new UpstreamUnavailableError(`No upstream token for ${resource}.`, { cause: error });
     }
