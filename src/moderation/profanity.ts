@@ -11,6 +11,14 @@ export interface ProfanityFilter {
   matches(normalized: string): boolean;
 }
 
+/**
+ * Numbers standing alone are numbers: the leetspeak transformers would read "455" as "ass" and "717" as "tit".
+ * Digits inside a word ("a55", "sh1t") are still leetspeak.
+ */
+function maskNumbers(text: string): string {
+  return text.replace(/(?<![\p{L}\d])\d+(?![\p{L}\d])/gu, (digits) => ' '.repeat(digits.length));
+}
+
 export function createProfanityFilter(): ProfanityFilter {
   const { blacklistedTerms, whitelistedTerms } = englishDataset.build();
   const matcher = new RegExpMatcher({
@@ -18,5 +26,5 @@ export function createProfanityFilter(): ProfanityFilter {
     whitelistedTerms: [...(whitelistedTerms ?? []), ...EVERYDAY_WORDS],
     ...englishRecommendedTransformers,
   });
-  return { matches: (normalized) => matcher.hasMatch(normalized) };
+  return { matches: (normalized) => matcher.hasMatch(maskNumbers(normalized)) };
 }

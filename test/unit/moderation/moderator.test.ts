@@ -43,6 +43,15 @@ describe('profanity', () => {
       if (!verdict.allowed) expect(verdict.message.toLowerCase()).not.toMatch(/fu|sh|bit/);
     }
   });
+
+  it('reads numbers standing alone as numbers, and digits inside words as leetspeak', () => {
+    for (const text of ['I scored 455 points', 'message 717', 'room 5318008', 'at 3:55, 1.455 km']) {
+      expect(firstVerdict(text), text).toMatchObject({ allowed: true });
+    }
+    for (const text of ['a55', 'you 455hole', 'sh1t 455']) {
+      expect(firstVerdict(text), text).toMatchObject({ allowed: false, rule: 'profanity' });
+    }
+  });
 });
 
 describe('blocklist', () => {
