@@ -1,15 +1,7 @@
-import { afterAll, describe, expect, it } from 'vitest';
-import { Chatter, callApi, eventually, handshakeStatus, postJson, signIn } from './support/chat-client.js';
+import { describe, expect, it } from 'vitest';
+import { callApi, chatterPool, eventually, handshakeStatus, postJson, signIn } from './support/chat-client.js';
 
-const chatters: Chatter[] = [];
-async function chatter(userId: string, roles: string[] = []): Promise<Chatter> {
-  const c = await Chatter.connect(userId, roles);
-  chatters.push(c);
-  return c;
-}
-afterAll(() => {
-  for (const c of chatters) c.stop();
-});
+const chatter = chatterPool();
 
 describe('chat through moderation', () => {
   it('delivers clean messages to the room, and refuses profanity (also in leetspeak) before anyone sees it', async () => {

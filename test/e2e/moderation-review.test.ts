@@ -1,20 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Chatter, eventually, type Reply } from './support/chat-client.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { type Chatter, chatterPool, eventually, type Reply } from './support/chat-client.js';
 import { ModeratorApi, uniqueRoom } from './support/moderation-api.js';
 
-const chatters: Chatter[] = [];
-async function chatter(userId: string, room: string): Promise<Chatter> {
-  const c = await Chatter.connect(userId);
-  chatters.push(c);
-  expect(await c.join(room)).toMatchObject({ type: 'joined', room });
-  return c;
-}
+const chatter = chatterPool();
 let moderator: ModeratorApi;
 beforeAll(async () => {
   moderator = await ModeratorApi.signIn('mod-review');
-});
-afterAll(() => {
-  for (const c of chatters) c.stop();
 });
 
 interface QueueItemJson {

@@ -1,22 +1,13 @@
 import { TableClient } from '@azure/data-tables';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { TableModerationStore } from '../../src/store/table-store.js';
-import { Chatter, eventually } from './support/chat-client.js';
+import { chatterPool, eventually } from './support/chat-client.js';
 import { ModeratorApi, uniqueRoom } from './support/moderation-api.js';
 
-const chatters: Chatter[] = [];
-async function chatter(userId: string, room: string): Promise<Chatter> {
-  const c = await Chatter.connect(userId);
-  chatters.push(c);
-  expect(await c.join(room)).toMatchObject({ type: 'joined', room });
-  return c;
-}
+const chatter = chatterPool();
 let moderator: ModeratorApi;
 beforeAll(async () => {
   moderator = await ModeratorApi.signIn('mod-rules');
-});
-afterAll(() => {
-  for (const c of chatters) c.stop();
 });
 
 describe('room settings at run time', () => {

@@ -1,20 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Chatter, callApi, eventually, handshakeStatus } from './support/chat-client.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { type Chatter, callApi, chatterPool, eventually, handshakeStatus } from './support/chat-client.js';
 import { ModeratorApi, uniqueRoom } from './support/moderation-api.js';
 
-const chatters: Chatter[] = [];
-async function chatter(userId: string, room: string): Promise<Chatter> {
-  const c = await Chatter.connect(userId);
-  chatters.push(c);
-  expect(await c.join(room)).toMatchObject({ type: 'joined', room });
-  return c;
-}
+const chatter = chatterPool();
 let moderator: ModeratorApi;
 beforeAll(async () => {
   moderator = await ModeratorApi.signIn('mod-sanctions');
-});
-afterAll(() => {
-  for (const c of chatters) c.stop();
 });
 
 /** Sends a marker line from `from` and waits until `to` has it, so every earlier delivery to `to` has arrived. */

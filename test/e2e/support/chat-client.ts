@@ -1,5 +1,5 @@
 import { WebPubSubClient } from '@azure/web-pubsub-client';
-import { inject } from 'vitest';
+import { afterAll, expect, inject } from 'vitest';
 import WebSocket from 'ws';
 
 export const appUrl = (): string => inject('stack').appUrl;
@@ -137,4 +137,20 @@ export class Chatter {
   stop(): void {
     this.client.stop();
   }
+}
+
+/**
+ * Connects chatters for one test file, each joining `room` when given, and stops them all after the file's tests.
+ */
+export function chatterPool(): (userId: string, room?: string) => Promise<Chatter> {
+  const chatters: Chatter[] = [];
+  afterAll(() => {
+    for (const chatter of chatters) chatter.stop();
+  });
+  return async (userId, room) => {
+    const chatter = await Chatter.connect(userId);
+    chatters.push(chatter);
+    if (room) expect(await chatter.join(room)).toMatchObject({ type: 'joined', room });
+    return chatter;
+  };
 }
