@@ -2,20 +2,23 @@ import type { App } from '../app.js';
 import type { AuditEntry } from '../store/types.js';
 import { type StepOutcome, WorkflowFailedError } from '../workflows/workflow-run.js';
 
-type AuditDraft = Omit<AuditEntry, 'id' | 'at' | 'outcome' | 'steps' | 'error'>;
+export type AuditDraft = Omit<AuditEntry, 'id' | 'at' | 'outcome' | 'steps' | 'error'>;
+
+/** The steps a workflow result carries, if it is one. */
+function stepsOf(value: unknown): readonly StepOutcome[] | undefined {
+  const steps = typeof value === 'object' && value !== null ? (value as { steps?: unknown }).steps : undefined;
+  return Array.isArray(steps) ? (steps as StepOutcome[]) : undefined;
+}
 
 /**
- * Runs a workflow and records its real outcome in the audit log, failures included (with the steps that ran), so
- * nothing is lost and nothing is recorded as done that was not.
+ * Runs an action (a workflow, or a moderator's change) and records its real outcome in the audit log, failures
+ * included, with the steps a workflow ran: nothing is lost and nothing is recorded as done that was not.
  */
-export async function audited<T extends { steps: readonly StepOutcome[] }>(
-  app: App,
-  draft: AuditDraft,
-  run: () => Promise<T>,
-): Promise<T> {
+export async function audited<T>(app: App, draft: AuditDraft, run: () => Promise<T>): Promise<T> {
   try {
     const result = await run();
-    await app.store.appendAudit({ ...draft, at: app.now(), outcome: 'succeeded', steps: result.steps });
+    const steps = stepsOf(result);
+    await app.store.appendAudit({ ...draft, at: app.now(), outcome: 'succeeded', ...(steps ? { steps } : {}) });
     return result;
   } catch (error) {
     await app.store.appendAudit({

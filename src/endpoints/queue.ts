@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { withAudit } from '../actions/configure.js';
+import { audited } from '../actions/audited.js';
 import { NotFoundError } from '../errors.js';
 import { roomSchema } from '../events/rooms.js';
 import { parseWith, readJsonBody } from '../http/body.js';
@@ -54,10 +54,10 @@ export const decideQueueItem = moderatorOnly(async (request, app, moderator) => 
   let until: Date | undefined;
   switch (decision.action) {
     case 'dismiss':
-      await withAudit(app, { ...draft, action: 'dismiss' }, () => app.store.deleteQueueItem(id));
+      await audited(app, { ...draft, action: 'dismiss' }, () => app.store.deleteQueueItem(id));
       break;
     case 'delete':
-      await withAudit(app, { ...draft, action: 'delete-message' }, async () => {
+      await audited(app, { ...draft, action: 'delete-message' }, async () => {
         await app.clients.webPubSub
           .group(item.room)
           .sendToAll({ type: 'deleted', id: item.messageId, room: item.room });
