@@ -1,22 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { SettingsError } from '../../src/errors.js';
 import { loadSettings } from '../../src/settings.js';
+import { settingsProblems } from './support/factories.js';
 
 const valid = {
   WEBPUBSUB_ENDPOINT: 'https://chat.webpubsub.azure.com/',
   TABLES_ENDPOINT: 'https://acct.table.core.windows.net',
   WEBPUBSUB_ACCESS_KEYS: 'key',
 };
-
-function problemsOf(env: Record<string, string>): string[] {
-  try {
-    loadSettings(env);
-  } catch (error) {
-    if (error instanceof SettingsError) return error.problems;
-    throw error;
-  }
-  throw new Error('expected a SettingsError');
-}
 
 describe('moderation settings of issue 7', () => {
   it('defaults: a 5 s rules cache, 24 h of reportable messages, no Content Safety', () => {
@@ -44,7 +34,7 @@ describe('moderation settings of issue 7', () => {
   });
 
   it('names every bad value', () => {
-    const problems = problemsOf({
+    const problems = settingsProblems({
       ...valid,
       RULES_CACHE_SECONDS: '60',
       CONTENT_SAFETY_FAILURE: 'maybe',

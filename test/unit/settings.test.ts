@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { SettingsError } from '../../src/errors.js';
 import { loadSettings } from '../../src/settings.js';
+import { settingsProblems } from './support/factories.js';
 
 const valid = {
   WEBPUBSUB_ENDPOINT: 'https://chat.webpubsub.azure.com/',
@@ -10,16 +10,6 @@ const valid = {
   UPSTREAM_TOKEN_AUDIENCE: 'api://moderator',
   UPSTREAM_PRINCIPAL_ID: '00000000-0000-0000-0000-000000000001',
 };
-
-function problemsOf(env: Record<string, string>): string[] {
-  try {
-    loadSettings(env);
-  } catch (error) {
-    if (error instanceof SettingsError) return error.problems;
-    throw error;
-  }
-  throw new Error('expected a SettingsError');
-}
 
 describe('loadSettings', () => {
   it('reads a managed-identity configuration with defaults', () => {
@@ -44,7 +34,7 @@ describe('loadSettings', () => {
   });
 
   it('lists every problem at once, by variable name', () => {
-    const problems = problemsOf({
+    const problems = settingsProblems({
       WEBPUBSUB_HUB: '9bad',
       MODERATION_MAX_LENGTH: 'lots',
       UPSTREAM_TOKEN_ISSUER: 'x',
@@ -59,7 +49,7 @@ describe('loadSettings', () => {
   it('refuses a configuration that cannot authenticate upstream requests', () => {
     const { UPSTREAM_TOKEN_ISSUER, UPSTREAM_TOKEN_JWKS_URI, UPSTREAM_TOKEN_AUDIENCE, UPSTREAM_PRINCIPAL_ID, ...rest } =
       valid;
-    expect(problemsOf(rest).join()).toMatch(/cannot be authenticated/);
+    expect(settingsProblems(rest).join()).toMatch(/cannot be authenticated/);
     expect(loadSettings({ ...rest, WEBPUBSUB_ACCESS_KEYS: 'k1,k2' }).upstream.accessKeys).toEqual(['k1', 'k2']);
   });
 });

@@ -1,3 +1,5 @@
+import { SettingsError } from '../../../src/errors.js';
+import { loadSettings } from '../../../src/settings.js';
 /** CloudEvents headers of a user `chat` event, with any header replaced (or removed with undefined). */
 export function cloudEventHeaders(overrides: Record<string, string | undefined> = {}): Headers {
   const headers = new Headers();
@@ -13,4 +15,15 @@ export function cloudEventHeaders(overrides: Record<string, string | undefined> 
   };
   for (const [name, value] of Object.entries(values)) if (value !== undefined) headers.set(name, value);
   return headers;
+}
+
+/** The problems loadSettings reports for `env`; fails the test when the settings are valid. */
+export function settingsProblems(env: Record<string, string>): string[] {
+  try {
+    loadSettings(env);
+  } catch (error) {
+    if (error instanceof SettingsError) return error.problems;
+    throw error;
+  }
+  throw new Error('expected a SettingsError');
 }
