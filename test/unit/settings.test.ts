@@ -64,3 +64,20 @@ describe('loadSettings with the example file', () => {
     expect(settings.moderation.blocklist).toEqual([]);
   });
 });
+
+describe('settings documentation', () => {
+  it('names every setting the app reads in the README table and in local.settings.json.example', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const read = (path: string) => readFile(new URL(`../../${path}`, import.meta.url), 'utf8');
+    const source = await read('src/settings.ts');
+    const names = new Set([...source.matchAll(/\b([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)\b/g)].map((match) => match[1] ?? ''));
+    const readme = await read('README.md');
+    const example = Object.keys(JSON.parse(await read('local.settings.json.example')).Values);
+    expect(names.size).toBeGreaterThan(30);
+    for (const name of names) {
+      expect(readme, name).toContain(`\`${name}\``);
+      // Set by the platform, not by the user.
+      if (name !== 'WEBSITE_AUTH_ENABLED') expect(example, name).toContain(name);
+    }
+  });
+});
