@@ -167,7 +167,7 @@ export function createModerator(policyInput: ModerationPolicy): Moderator {
       }
       const plainWords = words(normalized);
       if (blocklist.matches(normalized, plainWords)) {
-        return refuse('blocklist', 'Your message contains a word or phrase that is blocked in this room.', true);
+        return refuse('blocklist', 'Your message contains a word or phrase that is not allowed in this chat.', true);
       }
       const flags: string[] = [];
       const prepared = lists.length > 0 ? { normalized, plainWords, hosts: hosts ?? linkHosts(normalized) } : undefined;
