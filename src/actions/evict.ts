@@ -1,6 +1,7 @@
 import type { App } from '../app.js';
 import { revokePermissionAndEvict } from '../workflows/revoke-permission-and-evict.js';
 import { audited } from './audited.js';
+import { changeConfiguration } from './configure.js';
 
 export interface EvictInput {
   connectionId: string;
@@ -36,19 +37,19 @@ export async function evictAndBan(app: App, input: EvictInput): Promise<EvictRes
     ...(input.room ? { room: input.room } : {}),
     ...(input.rule ? { rule: input.rule } : {}),
   };
-  if (input.userId && bannedUntil) {
-    await app.store.putSanction({
-      kind: 'ban',
-      scope: 'app',
-      userId: input.userId,
-      until: bannedUntil,
-      reason: input.reason,
-      actor: input.actor,
-      createdAt: now,
-    });
-    await app.store.bumpConfigVersion();
-    app.rules.invalidate();
-    await app.store.appendAudit({ ...draft, at: now, action: 'ban', outcome: 'succeeded' });
+  const { userId } = input;
+  if (userId && bannedUntil) {
+    await changeConfiguration(app, { ...draft, action: 'ban' }, () =>
+      app.store.putSanction({
+        kind: 'ban',
+        scope: 'app',
+        userId,
+        until: bannedUntil,
+        reason: input.reason,
+        actor: input.actor,
+        createdAt: now,
+      }),
+    );
   }
   const closeReason = bannedUntil ? `${input.reason} (banned until ${bannedUntil.toISOString()})` : input.reason;
   const result = await audited(app, { ...draft, action: 'evict' }, () =>

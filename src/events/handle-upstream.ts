@@ -4,6 +4,7 @@ import type { App } from '../app.js';
 import { BadRequestError, ForbiddenError, UnauthorizedError } from '../errors.js';
 import { parseWith } from '../http/body.js';
 import type { AppHandler } from '../http/register.js';
+import type { Sanction } from '../store/types.js';
 import { provisionClientAndJoinGroup } from '../workflows/provision-client-and-join-group.js';
 import { clientAccessUrl } from '../workflows/steps.js';
 import { WorkflowFailedError } from '../workflows/workflow-run.js';
@@ -69,6 +70,11 @@ export const handleUpstream: AppHandler = async (request, app, context) => {
   }
 };
 
+function describeBan(ban: Sanction): string {
+  const where = ban.scope === 'app' ? '' : ` from ${ban.scope.slice('room:'.length)}`;
+  return `You are banned${where} until ${ban.until.toISOString()}: ${ban.reason}`;
+}
+
 async function handleSystemEvent(
   request: HttpRequest,
   app: App,
@@ -79,23 +85,12 @@ async function handleSystemEvent(
     case 'connect': {
       const userId = event.userId;
       if (!userId) throw new UnauthorizedError('Connect with a token from /api/negotiate.', 'NoUser');
-      const ban = await app.store.getSanction('ban', userId, 'app', app.now());
-      if (ban) {
-        throw new ForbiddenError(`You are banned until ${ban.until.toISOString()}: ${ban.reason}`, 'Banned');
-      }
       const connect = parseWith(connectBodySchema, parseJson((await readBody(request)) || '{}'));
       // A token minted on join carries the room, so a reconnect lands back in it — unless the user has since been
-      // banned from that room: the service would put the connection in the group, so the connect is refused.
+      // banned from it (the service would put the connection in the group) or from the app.
       const room = roomSchema.safeParse(connect.claims?.['webpubsub.group']?.[0]);
-      if (room.success) {
-        const roomBan = await app.store.getSanction('ban', userId, `room:${room.data}`, app.now());
-        if (roomBan) {
-          throw new ForbiddenError(
-            `You are banned from ${room.data} until ${roomBan.until.toISOString()}: ${roomBan.reason}`,
-            'BannedFromRoom',
-          );
-        }
-      }
+      const ban = (await app.rules.current()).sanction('ban', userId, room.data, app.now());
+      if (ban) throw new ForbiddenError(describeBan(ban), ban.scope === 'app' ? 'Banned' : 'BannedFromRoom');
       const initial = initialConnectionState(room.success ? room.data : undefined);
       return {
         status: 200,
@@ -130,9 +125,9 @@ async function join(
 ): Promise<HttpResponseInit> {
   const userId = event.userId ?? event.connectionId;
   const client = app.clients.webPubSub;
-  const ban = await app.store.getSanction('ban', userId, `room:${room}`, app.now());
+  const ban = (await app.rules.current()).sanction('ban', userId, room, app.now());
   if (ban) {
-    const message = `You are banned from ${room} until ${ban.until.toISOString()}: ${ban.reason}`;
+    const message = describeBan(ban);
     await app.store.appendAudit({
       at: app.now(),
       actor: 'policy',

@@ -14,8 +14,8 @@ export interface RulesSnapshot {
   readonly version: string;
   /** The room's limits and lists (the global list first), for the policy. */
   room(room: string): RoomContext;
-  /** The sanction of that kind on the user in this room or app-wide, if it is still in force. */
-  sanction(kind: SanctionKind, userId: string, room: string, now: Date): Sanction | undefined;
+  /** The sanction of that kind on the user in this room (when given) or app-wide, if it is still in force. */
+  sanction(kind: SanctionKind, userId: string, room: string | undefined, now: Date): Sanction | undefined;
 }
 
 const sanctionKey = (kind: SanctionKind, userId: string, scope: string) => `${kind}\n${userId}\n${scope}`;
@@ -66,7 +66,7 @@ async function loadSnapshot(
       };
     },
     sanction(kind, userId, room, at) {
-      for (const scope of [`room:${room}`, 'app']) {
+      for (const scope of room === undefined ? ['app'] : [`room:${room}`, 'app']) {
         const found = byKey.get(sanctionKey(kind, userId, scope));
         if (found && found.until > at) return found;
       }
