@@ -22,24 +22,33 @@ export function createClients(settings: Settings, credential?: TokenCredential):
   const webPubSub = new WebPubSubServiceClient(settings.webPubSub.endpoint, identity, settings.webPubSub.hub, {
     retryOptions: { maxRetries: 3, retryDelayInMs: 200, maxRetryDelayInMs: 2_000 },
   });
-  const table = (suffix: string) => {
-    const name = `${settings.tablePrefix}${suffix}`;
-    const { endpoint, connectionString } = settings.tables;
-    return endpoint
-      ? new TableClient(endpoint, name, identity)
-      : TableClient.fromConnectionString(connectionString ?? '', name, { allowInsecureConnection: true });
-  };
   return {
     webPubSub,
     contentSafety: settings.contentSafety && new ContentSafetyClient(settings.contentSafety, identity),
-    tables: {
-      bans: table('Bans'),
-      audit: table('Audit'),
-      presence: table('Presence'),
-      rooms: table('Rooms'),
-      rules: table('Rules'),
-      messages: table('Messages'),
-      queue: table('Queue'),
-    },
+    tables: createModerationTables(settings, identity),
+  };
+}
+
+/** The app's tables: `<prefix>Bans`, `<prefix>Audit`, …, with managed identity, or a connection string locally. */
+export function createModerationTables(
+  settings: Pick<Settings, 'tables' | 'tablePrefix'>,
+  identity?: TokenCredential,
+): ModerationTables {
+  const table = (suffix: string) => {
+    const name = `${settings.tablePrefix}${suffix}`;
+    const { endpoint, connectionString } = settings.tables;
+    if (!endpoint)
+      return TableClient.fromConnectionString(connectionString ?? '', name, { allowInsecureConnection: true });
+    if (!identity) throw new Error('TABLES_ENDPOINT is reached with managed identity: pass the credential.');
+    return new TableClient(endpoint, name, identity);
+  };
+  return {
+    bans: table('Bans'),
+    audit: table('Audit'),
+    presence: table('Presence'),
+    rooms: table('Rooms'),
+    rules: table('Rules'),
+    messages: table('Messages'),
+    queue: table('Queue'),
   };
 }

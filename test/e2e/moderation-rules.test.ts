@@ -1,5 +1,5 @@
-import { TableClient } from '@azure/data-tables';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { createModerationTables } from '../../src/clients.js';
 import { TableModerationStore } from '../../src/store/table-store.js';
 import { chatterPool, eventually } from './support/chat-client.js';
 import { ModeratorApi, uniqueRoom } from './support/moderation-api.js';
@@ -122,19 +122,12 @@ describe('list rules at run time', () => {
   it('a rule written by another instance (straight to Table Storage) applies within RULES_CACHE_SECONDS', async () => {
     // The shared stack runs with the default of 5 s and nothing invalidates this host's cache: only the TTL and the
     // configuration version can bring the change in.
-    const table = (name: string) =>
-      TableClient.fromConnectionString(inject('stack').tablesConnectionString, `moderator${name}`, {
-        allowInsecureConnection: true,
-      });
-    const otherInstance = new TableModerationStore({
-      bans: table('Bans'),
-      audit: table('Audit'),
-      presence: table('Presence'),
-      rooms: table('Rooms'),
-      rules: table('Rules'),
-      messages: table('Messages'),
-      queue: table('Queue'),
-    });
+    const otherInstance = new TableModerationStore(
+      createModerationTables({
+        tables: { endpoint: undefined, connectionString: inject('stack').tablesConnectionString },
+        tablePrefix: 'moderator',
+      }),
+    );
     const room = uniqueRoom('ttl');
     const tom = await chatter('tom-ttl', room);
     expect(await tom.chat(room, 'quuxword here')).toMatchObject({ type: 'accepted' });
