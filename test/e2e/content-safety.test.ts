@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Stack, startStack } from '../../local/stack.js';
-import { eventually } from './support/chat-client.js';
+import { type Chatter, eventually, StackSession } from './support/chat-client.js';
 import { type ContentSafetyStandIn, startContentSafetyStandIn } from './support/content-safety-stand-in.js';
-import { type Member, StackSession } from './support/own-stack.js';
 
 /**
  * Content Safety needs settings the shared stack does not have, so each failure mode gets its own stack, pointed at
@@ -12,7 +11,7 @@ interface ContentSafetyStack {
   stack: Stack;
   session: StackSession;
   logs: string[];
-  members: Member[];
+  members: Chatter[];
 }
 
 async function startWith(standIn: ContentSafetyStandIn, failure: 'open' | 'closed'): Promise<ContentSafetyStack> {
@@ -30,8 +29,8 @@ async function startWith(standIn: ContentSafetyStandIn, failure: 'open' | 'close
   return { stack, session: new StackSession(stack.appUrl), logs, members: [] };
 }
 
-async function member(target: ContentSafetyStack, userId: string, room: string): Promise<Member> {
-  const m = await target.session.member(userId);
+async function member(target: ContentSafetyStack, userId: string, room: string): Promise<Chatter> {
+  const m = await target.session.chatter(userId);
   target.members.push(m);
   expect(await m.join(room)).toMatchObject({ type: 'joined', room });
   return m;

@@ -1,9 +1,8 @@
 import { WebPubSubServiceClient } from '@azure/web-pubsub';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { hubName, type Stack, startStack } from '../../local/stack.js';
-import { eventually } from './support/chat-client.js';
+import { type Chatter, eventually, StackSession } from './support/chat-client.js';
 import { answerOf } from './support/fuzz-bodies.js';
-import { type Member, StackSession } from './support/own-stack.js';
 
 /**
  * The emulator fails the app's REST calls on purpose (429 with Retry-After, 503, slow answers, TCP resets; on every
@@ -13,7 +12,7 @@ let stack: Stack;
 let session: StackSession;
 let moderator: string;
 let service: WebPubSubServiceClient;
-const members: Member[] = [];
+const members: Chatter[] = [];
 /** What the stack logged (the app's warnings and errors among it). */
 const problemsLogged: string[] = [];
 
@@ -34,8 +33,8 @@ const revokeCall = /^DELETE \/api\/hubs\/[^/]+\/permissions\/[^/]+\/connections\
 const closeCall = /^DELETE \/api\/hubs\/[^/]+\/connections\/[^/]+$/;
 const evictCalls = new RegExp(`${revokeCall.source}|${closeCall.source}`);
 
-async function memberIn(room: string, userId: string): Promise<Member & { connectionId: string }> {
-  const member = await session.member(userId);
+async function memberIn(room: string, userId: string): Promise<Chatter & { connectionId: string }> {
+  const member = await session.chatter(userId);
   members.push(member);
   expect(await member.join(room)).toMatchObject({ type: 'joined', room });
   const { connectionId } = member;
@@ -49,19 +48,20 @@ interface EvictAnswer {
   ms: number;
 }
 
-async function evict(member: Member, room: string, init: { banMinutes?: number; signal?: AbortSignal } = {}) {
+async function evict(member: Chatter, room: string, init: { banMinutes?: number; signal?: AbortSignal } = {}) {
   const started = Date.now();
-  const response = await session.api('/api/moderate/evict', moderator, {
-    method: 'POST',
-    body: JSON.stringify({
+  const response = await session.postJson(
+    '/api/moderate/evict',
+    moderator,
+    {
       connectionId: member.connectionId,
       permission: 'sendToGroup',
       room,
       reason: 'fault drill',
       ...(init.banMinutes ? { banMinutes: init.banMinutes } : {}),
-    }),
-    ...(init.signal ? { signal: init.signal } : {}),
-  });
+    },
+    init.signal ? { signal: init.signal } : {},
+  );
   return { status: response.status, body: await response.json(), ms: Date.now() - started } as EvictAnswer;
 }
 
@@ -197,9 +197,9 @@ describe('a step that finally fails is named, audited as failed, and can be retr
 
   it('announce with every broadcast failing: 502 naming generate-token-then-broadcast/broadcast, audited as failed', async () => {
     stack.emulator.setFaults({ status: 503, retryAfterSeconds: 0, match: /^POST .*\/:send$/ });
-    const response = await session.api('/api/announce', moderator, {
-      method: 'POST',
-      body: JSON.stringify({ message: 'drill announcement', room: 'faults-f' }),
+    const response = await session.postJson('/api/announce', moderator, {
+      message: 'drill announcement',
+      room: 'faults-f',
     });
     expect(response.status).toBe(502);
     const body = (await response.json()) as { code: string; message: string };
@@ -238,7 +238,7 @@ describe('a Web PubSub outage while chatting', () => {
 
 describe('a Web PubSub outage while joining', () => {
   it('a join the service will not complete is answered JoinFailed, the connection stays, and joining again works', async () => {
-    const member = await session.member('faults-jack');
+    const member = await session.chatter('faults-jack');
     members.push(member);
     stack.emulator.setFaults({ status: 503, retryAfterSeconds: 0, match: /^PUT .*\/groups\/faults-j\/connections\// });
     const failed = await member.join('faults-j');

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Stack, startStack } from '../../local/stack.js';
+import { type Chatter, StackSession } from './support/chat-client.js';
 import {
   type Answer,
   absent,
@@ -16,7 +17,6 @@ import {
   text,
   valid,
 } from './support/fuzz-bodies.js';
-import { type Member, StackSession } from './support/own-stack.js';
 
 /**
  * Generated bodies for the endpoints that change how moderation behaves (rules, sanctions, room settings, the review
@@ -29,7 +29,7 @@ const regexRoom = 'fuzz-regex';
 let stack: Stack;
 let session: StackSession;
 let moderator: string;
-let chatter: Member;
+let chatter: Chatter;
 
 beforeAll(async () => {
   stack = await startStack({
@@ -45,7 +45,7 @@ beforeAll(async () => {
   });
   session = new StackSession(stack.appUrl);
   moderator = await session.signIn('fuzz-config-moderator', ['moderator']);
-  chatter = await session.member('fuzz-config-chatter');
+  chatter = await session.chatter('fuzz-config-chatter');
   expect(await chatter.join(regexRoom)).toMatchObject({ type: 'joined' });
 });
 afterAll(async () => {
@@ -58,7 +58,7 @@ function call(path: string, method = 'GET', body?: unknown): Promise<Answer> {
     .api(path, moderator, {
       method,
       signal: AbortSignal.timeout(10_000),
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
     })
     .then(answerOf);
 }

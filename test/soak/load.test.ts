@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type Stack, startStack } from '../../local/stack.js';
-import { type Member, StackSession } from '../e2e/support/own-stack.js';
+import { type Chatter, StackSession } from '../e2e/support/chat-client.js';
 import { runLimited } from '../e2e/support/upstream.js';
 
 /**
@@ -91,14 +91,14 @@ interface LoadShape {
 
 async function runLoad({ name, membersPerRoom, messagesPerMember }: LoadShape): Promise<LoadReport> {
   const joinStarted = Date.now();
-  const members: Member[] = [];
+  const members: Chatter[] = [];
   const records: MemberRecord[] = [];
   let stopping = false;
   await runLimited(
     Array.from({ length: roomCount * membersPerRoom }, (_, index) => async () => {
       const room = `${name}-${index % roomCount}`;
       const userId = `${name}-${index % roomCount}-${Math.floor(index / roomCount)}`;
-      const member = await session.member(userId, { client: quickKeepAlive });
+      const member = await session.chatter(userId, { client: quickKeepAlive });
       const record: MemberRecord = {
         room,
         userId,
