@@ -1,6 +1,6 @@
 import type { ClientProtocolKind } from '../store/connection.js';
 
-export const jsonSubprotocol = 'json.webpubsub.azure.v1';
+const jsonSubprotocol = 'json.webpubsub.azure.v1';
 export const reliableJsonSubprotocol = 'json.reliable.webpubsub.azure.v1';
 
 export function protocolKindOf(subprotocol: string | undefined): ClientProtocolKind {

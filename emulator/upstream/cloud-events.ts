@@ -43,7 +43,7 @@ export function cloudEventHeaders(options: CloudEventHeaderOptions): Record<stri
 }
 
 /** `sha256=<hex HMAC of the connectionId>` for each access key, comma-separated. */
-export function signConnectionId(connectionId: string, accessKeys: readonly string[]): string {
+function signConnectionId(connectionId: string, accessKeys: readonly string[]): string {
   return accessKeys
     .map((key) => `sha256=${createHmac('sha256', Buffer.from(key, 'utf8')).update(connectionId, 'utf8').digest('hex')}`)
     .join(',');

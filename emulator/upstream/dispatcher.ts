@@ -109,7 +109,7 @@ export class UpstreamDispatcher {
   }
 }
 
-export function contextOf(connection: Connection): UpstreamConnectionContext {
+function contextOf(connection: Connection): UpstreamConnectionContext {
   return {
     connectionId: connection.id,
     userId: connection.userId,

@@ -143,7 +143,7 @@ export async function startFunctionsHost(options: FunctionsHostOptions): Promise
 }
 
 /** Inbound headers as the platform forwards them: client-supplied principal headers dropped, then the real ones added. */
-export function platformHeaders(request: IncomingMessage, principal: Record<string, string>): Record<string, string> {
+function platformHeaders(request: IncomingMessage, principal: Record<string, string>): Record<string, string> {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(request.headers)) {
     if (value === undefined || name.startsWith(principalHeaderPrefix)) continue;
@@ -169,7 +169,7 @@ async function writeFunctionResponse(
   response.end(body);
 }
 
-export function serializeCookie(cookie: Cookie): string {
+function serializeCookie(cookie: Cookie): string {
   const parts = [`${cookie.name}=${cookie.value}`];
   if (cookie.domain) parts.push(`Domain=${cookie.domain}`);
   if (cookie.path) parts.push(`Path=${cookie.path}`);

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { ContentSafetyUnavailableError } from '../errors.js';
 import type { ContentSafetySettings } from '../settings.js';
 
-export const contentSafetyScope = 'https://cognitiveservices.azure.com/.default';
+const contentSafetyScope = 'https://cognitiveservices.azure.com/.default';
 const apiVersion = '2024-09-01';
 /** The service analyses at most this many characters per request. */
 const maxTextLength = 10_000;
