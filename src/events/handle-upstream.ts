@@ -26,9 +26,9 @@ const joinSchema = z.object({ room: roomSchema });
 const chatSchema = z.object({ room: roomSchema.optional(), text: z.string() });
 
 async function readBody(request: HttpRequest): Promise<string> {
-  const bytes = new Uint8Array(await request.arrayBuffer());
+  const bytes = Buffer.from(await request.arrayBuffer());
   if (bytes.byteLength > maxEventBytes) throw new BadRequestError('The event body is over 64 KiB.', 'EventTooLarge');
-  return new TextDecoder().decode(bytes);
+  return bytes.toString('utf8');
 }
 
 function parseJson(text: string): unknown {

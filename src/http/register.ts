@@ -53,11 +53,12 @@ export function registerHttpFunction(
     handler: async (request, context) => {
       let cors: Record<string, string> = {};
       try {
-        const { getApp, ...endpoints } = await loadRuntime();
-        const app = getApp();
+        // Property reads, not a rest pattern: copying every export of the module namespace would cost each call.
+        const loaded = await loadRuntime();
+        const app = loaded.getApp();
         cors = corsHeaders(request.headers.get('origin'), app.settings.corsOrigins);
         if (request.method === 'OPTIONS' && cors['access-control-allow-origin']) return { status: 204, headers: cors };
-        const handler: AppHandler = endpoints[endpoint];
+        const handler: AppHandler = loaded[endpoint];
         return withHeaders(await handler(request, app, context), cors);
       } catch (error) {
         return withHeaders(errorResponse(error, context), cors);

@@ -1,0 +1,87 @@
+import type {
+  EffectiveFunctionOptions,
+  FunctionInput,
+  FunctionOutput,
+  HttpFunctionOptions,
+  InvocationContext,
+} from '@azure/functions';
+import functions from '@azure/functions';
+
+export type LogLevel = 'trace' | 'debug' | 'information' | 'warning' | 'error';
+
+export interface InvocationContextInit {
+  invocationId: string;
+  functionName: string;
+  /** The function's trigger and return binding, as the host reports them. */
+  options: EffectiveFunctionOptions;
+  log: (level: LogLevel, ...args: unknown[]) => void;
+}
+
+/** What `app.http` makes of a function's options (trigger and `$return` binding), once per function. */
+export function effectiveOptions(options: HttpFunctionOptions): EffectiveFunctionOptions {
+  const { authLevel, methods, route } = options;
+  return {
+    trigger: options.trigger ?? functions.trigger.http({ authLevel, methods, route }),
+    return: options.return ?? functions.output.http({}),
+    extraInputs: options.extraInputs ?? [],
+    extraOutputs: options.extraOutputs ?? [],
+  };
+}
+
+/** Extra inputs or outputs by name, as the library keeps them (none for HTTP functions here, but settable). */
+class ExtraBindings {
+  readonly #values = new Map<string, unknown>();
+
+  get(inputOrName: FunctionInput | string): unknown {
+    return this.#values.get(typeof inputOrName === 'string' ? inputOrName : inputOrName.name);
+  }
+
+  set(inputOrName: FunctionInput | FunctionOutput | string, value: unknown): void {
+    this.#values.set(typeof inputOrName === 'string' ? inputOrName : inputOrName.name, value);
+  }
+}
+
+/**
+ * The invocation context a function receives: what the library's `InvocationContext` offers, as plain fields. The
+ * library's class keeps its log handler and bindings in WeakMaps, which the garbage collector pays for on every
+ * request.
+ */
+export class HostInvocationContext implements InvocationContext {
+  readonly invocationId: string;
+  readonly functionName: string;
+  readonly options: EffectiveFunctionOptions;
+  readonly extraInputs = new ExtraBindings();
+  readonly extraOutputs = new ExtraBindings();
+  readonly #log: InvocationContextInit['log'];
+
+  constructor(init: InvocationContextInit) {
+    this.invocationId = init.invocationId;
+    this.functionName = init.functionName;
+    this.options = init.options;
+    this.#log = init.log;
+  }
+
+  log(...args: unknown[]): void {
+    this.#log('information', ...args);
+  }
+
+  trace(...args: unknown[]): void {
+    this.#log('trace', ...args);
+  }
+
+  debug(...args: unknown[]): void {
+    this.#log('debug', ...args);
+  }
+
+  info(...args: unknown[]): void {
+    this.#log('information', ...args);
+  }
+
+  warn(...args: unknown[]): void {
+    this.#log('warning', ...args);
+  }
+
+  error(...args: unknown[]): void {
+    this.#log('error', ...args);
+  }
+}
