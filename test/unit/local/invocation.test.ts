@@ -107,7 +107,9 @@ describe('InvocationRequest, the host request handlers receive', () => {
     expect([...request.headers.keys()]).toEqual([...reference.keys()]);
     expect([...request.headers.values()]).toEqual([...reference.values()]);
     const seen: string[] = [];
-    request.headers.forEach((value, name) => seen.push(`${name}=${value}`));
+    request.headers.forEach((value, name) => {
+      seen.push(`${name}=${value}`);
+    });
     expect(seen).toEqual(['x-a=1, 3', 'x-c=4']);
     expect(request.body).toBeNull();
   });
