@@ -7,8 +7,8 @@ export interface InvocationRequestInit {
   method: string;
   /** Absolute and normalized (`URL.href`). */
   url: string;
-  /** Lower-case names, as Node's parser and the platform's own headers have them. */
-  headers: Record<string, string>;
+  /** Lower-case names, as Node's parser and the platform's own headers have them; taken over. */
+  headers: Map<string, string>;
   params: Record<string, string>;
   body: Buffer;
 }
@@ -93,7 +93,7 @@ export class InvocationRequest implements HttpRequest {
     return new InvocationRequest({
       method: this.method,
       url: this.url,
-      headers: Object.fromEntries(this.headers),
+      headers: new Map(this.headers),
       params: { ...this.params },
       body: this.#body ?? Buffer.alloc(0),
     });

@@ -151,13 +151,15 @@ export async function startFunctionsHost(options: FunctionsHostOptions): Promise
 }
 
 /** Inbound headers as the platform forwards them: client-supplied principal headers dropped, then the real ones added. */
-function platformHeaders(request: IncomingMessage, principal: Record<string, string>): Record<string, string> {
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(request.headers)) {
+function platformHeaders(request: IncomingMessage, principal: Record<string, string>): Map<string, string> {
+  const headers = new Map<string, string>();
+  for (const name in request.headers) {
+    const value = request.headers[name];
     if (value === undefined || name.startsWith(principalHeaderPrefix)) continue;
-    headers[name] = Array.isArray(value) ? value.join(', ') : value;
+    headers.set(name, Array.isArray(value) ? value.join(', ') : value);
   }
-  return Object.assign(headers, principal);
+  for (const name in principal) headers.set(name, principal[name] as string);
+  return headers;
 }
 
 async function writeFunctionResponse(

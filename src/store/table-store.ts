@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { isRestError } from '@azure/core-rest-pipeline';
 import { odata, type TableClient, type TableEntityResult } from '@azure/data-tables';
+import { GroupCommit } from './group-commit.js';
 import type {
   AuditEntry,
   AuditPage,
@@ -170,6 +171,22 @@ function toAudit(row: Row): AuditEntry {
 export class TableModerationStore implements ModerationStore {
   private ready: Promise<void> | undefined;
 
+  /** A room's lines in one transaction per round trip: Table Storage allows 100 operations per transaction. */
+  private readonly messageWrites = new GroupCommit<MessageRecord>(async (partitionKey, messages) => {
+    const entities = messages.map((message) => ({
+      partitionKey,
+      rowKey: key(message.id),
+      from: message.from,
+      connectionId: message.connectionId,
+      text: message.text,
+      ts: message.ts.toISOString(),
+      expiresAt: message.expiresAt.toISOString(),
+    }));
+    const [single] = entities;
+    if (single && entities.length === 1) await this.tables.messages.upsertEntity(single, 'Replace');
+    else await this.tables.messages.submitTransaction(entities.map((entity) => ['upsert', entity, 'Replace']));
+  }, 100);
+
   constructor(private readonly tables: ModerationTables) {}
 
   /** Creates the tables once per instance (a no-op where they exist, as they do when deployed with infra/). */
@@ -291,18 +308,7 @@ export class TableModerationStore implements ModerationStore {
 
   async recordMessage(message: MessageRecord): Promise<void> {
     await this.ensureTables();
-    await this.tables.messages.upsertEntity(
-      {
-        partitionKey: key(message.room),
-        rowKey: key(message.id),
-        from: message.from,
-        connectionId: message.connectionId,
-        text: message.text,
-        ts: message.ts.toISOString(),
-        expiresAt: message.expiresAt.toISOString(),
-      },
-      'Replace',
-    );
+    await this.messageWrites.write(key(message.room), message);
   }
 
   async getMessage(room: string, id: string, now: Date): Promise<MessageRecord | undefined> {

@@ -46,9 +46,9 @@ describe('InvocationRequest, the host request handlers receive', () => {
             : {}),
         };
         const init = { method: input.method, url, headers, params: input.params };
-        const ours = new InvocationRequest({ ...init, body: Buffer.from(input.body) });
         // As the host passed it before: the bytes read, when there were any.
         const bytes = Buffer.from(input.body);
+        const ours = new InvocationRequest({ ...init, headers: new Map(Object.entries(headers)), body: bytes });
         const library = new functions.HttpRequest({ ...init, ...(bytes.length > 0 ? { body: { bytes } } : {}) });
 
         expect([ours.method, ours.url]).toEqual([library.method, library.url]);
@@ -73,7 +73,11 @@ describe('InvocationRequest, the host request handlers receive', () => {
   });
 
   it('reads its body once in any form, and clones an unread body', async () => {
-    const init = { method: 'POST', url: 'http://localhost/api/x', headers: { 'content-type': 'application/json' } };
+    const init = {
+      method: 'POST',
+      url: 'http://localhost/api/x',
+      headers: new Map([['content-type', 'application/json']]),
+    };
     const request = new InvocationRequest({ ...init, params: {}, body: Buffer.from('{"a":[1,2]}') });
     const copy = request.clone();
     expect(await request.json()).toEqual({ a: [1, 2] });
@@ -92,7 +96,10 @@ describe('InvocationRequest, the host request handlers receive', () => {
     const request = new InvocationRequest({
       method: 'GET',
       url: 'http://localhost/',
-      headers: { 'x-b': '2', 'x-a': '1' },
+      headers: new Map([
+        ['x-b', '2'],
+        ['x-a', '1'],
+      ]),
       params: {},
       body: Buffer.from('ignored'),
     });
