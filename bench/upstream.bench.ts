@@ -4,9 +4,11 @@
  * `node:http` server. Run on demand: `npm run bench -- upstream`.
  */
 import { randomUUID } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import autocannon from 'autocannon';
 import { startStack, upstreamAudience, webPubSubIdentity } from '../local/stack.js';
 import { encodeConnectionState, initialConnectionState } from '../src/events/connection-state.js';
+import { createModerator, initialModerationState, moderationPolicySchema } from '../src/moderation/index.js';
 import { startBenchChild } from './support/child-process.js';
 import { childProcessIds, processCpuSeconds } from './support/process-cpu.js';
 import { formatNumber, formatRatio, markdownTable, median, printHeading, verdict } from './support/report.js';
@@ -16,6 +18,7 @@ const DURATION_SECONDS = 4;
 const WARMUP_SECONDS = 1;
 const ROUNDS = 3;
 const ROOM_PREFIX = 'bench';
+const chatText = 'the new build looks great, see you at 3pm';
 /** Where the app and the express baseline serve the event handler (the bare server answers any path). */
 const eventHandlerPath = '/api/webpubsub';
 
@@ -36,6 +39,9 @@ interface Round {
   p50: number;
   p99: number;
   cpuMsPerRequest: number;
+  /** The rest of the stack's CPU per request in the same round: Azurite, and this process (emulator, load worker). */
+  azuriteCpuMsPerRequest: number;
+  benchCpuMsPerRequest: number;
 }
 
 interface ChatEvent {
@@ -66,7 +72,7 @@ function chatEvent(token: string, room: string, inRoom: boolean): ChatEvent {
     'webhook-request-origin': '127.0.0.1',
     'content-type': 'application/json',
   };
-  return { headers, body: JSON.stringify({ room, text: 'the new build looks great, see you at 3pm' }) };
+  return { headers, body: JSON.stringify({ room, text: chatText }) };
 }
 
 async function checkAnswer(target: Target): Promise<void> {
@@ -79,8 +85,16 @@ async function checkAnswer(target: Target): Promise<void> {
   }
 }
 
-async function load(target: Target, seconds: number): Promise<Round> {
+/** CPU seconds of this process (the emulator and autocannon's worker thread). */
+const ownCpuSeconds = () => {
+  const usage = process.cpuUsage();
+  return (usage.user + usage.system) / 1e6;
+};
+
+async function load(target: Target, seconds: number, azuritePid: number): Promise<Round> {
   const cpuBefore = processCpuSeconds(target.pid);
+  const azuriteBefore = processCpuSeconds(azuritePid);
+  const ownBefore = ownCpuSeconds();
   const result = await autocannon({
     url: `${target.url}${eventHandlerPath}`,
     method: 'POST',
@@ -98,9 +112,26 @@ async function load(target: Target, seconds: number): Promise<Round> {
     p50: result.latency.p50,
     p99: result.latency.p99,
     cpuMsPerRequest: ((processCpuSeconds(target.pid) - cpuBefore) * 1_000) / result.requests.total,
+    azuriteCpuMsPerRequest: ((processCpuSeconds(azuritePid) - azuriteBefore) * 1_000) / result.requests.total,
+    benchCpuMsPerRequest: ((ownCpuSeconds() - ownBefore) * 1_000) / result.requests.total,
   };
 }
 
+/**
+ * The moderator's own cost on the benchmark's line, in this process: the express baseline runs it on every request,
+ * the app's no-room case does not, so readers can put the two on the same footing.
+ */
+function moderationMicroseconds(): number {
+  const moderator = createModerator(moderationPolicySchema.parse({}));
+  const state = initialModerationState();
+  const calls = 50_000;
+  for (let index = 0; index < 5_000; index++) moderator.moderate(chatText, state, index);
+  const started = performance.now();
+  for (let index = 0; index < calls; index++) moderator.moderate(chatText, state, index);
+  return ((performance.now() - started) * 1_000) / calls;
+}
+
+const moderationCost = moderationMicroseconds();
 const stack = await startStack();
 const express = await startBenchChild<{ url: string }>('./upstream-baseline-server.ts', { args: ['express'] });
 const bare = await startBenchChild<{ url: string }>('./upstream-baseline-server.ts', { args: ['bare'] });
@@ -108,7 +139,13 @@ try {
   // The token the emulator itself would send: the Web PubSub identity's, for the app's audience, from the identity
   // endpoint; the app verifies it (JWKS, issuer, audience, principal) on every request.
   const [appPid] = childProcessIds(process.pid, 'local/host/main.ts');
-  if (appPid === undefined || express.child.pid === undefined || bare.child.pid === undefined) {
+  const [azuritePid] = childProcessIds(process.pid, 'azurite');
+  if (
+    appPid === undefined ||
+    azuritePid === undefined ||
+    express.child.pid === undefined ||
+    bare.child.pid === undefined
+  ) {
     throw new Error('A server process id is missing.');
   }
   const token = await stack.identity.issueToken({ resource: upstreamAudience, clientId: webPubSubIdentity.clientId });
@@ -118,7 +155,8 @@ try {
       name: 'app: chat in a room',
       what:
         'token check, CloudEvents parsing, state decode, rules cache, moderation, then in parallel `sendToGroup` ' +
-        '(https to the emulator, managed identity) and the message record upsert (Azurite), reply',
+        "(https to the emulator, managed identity) and the message record (Azurite; the room's concurrent lines " +
+        'group-committed, one Table transaction per round trip), reply',
       url: stack.appUrl,
       pid: appPid,
       request: () => chatEvent(token, `${ROOM_PREFIX}-${++rooms}`, true),
@@ -151,12 +189,12 @@ try {
   ];
   for (const target of targets) {
     await checkAnswer(target);
-    await load(target, WARMUP_SECONDS);
+    await load(target, WARMUP_SECONDS, azuritePid);
   }
   const rounds = new Map<Target, Round[]>(targets.map((target) => [target, []]));
   // Targets take turns round by round, so load from other processes on this shared machine hits all of them alike.
   for (let round = 0; round < ROUNDS; round++) {
-    for (const target of targets) rounds.get(target)?.push(await load(target, DURATION_SECONDS));
+    for (const target of targets) rounds.get(target)?.push(await load(target, DURATION_SECONDS, azuritePid));
   }
   const summary = (target: Target) => {
     const runs = rounds.get(target) ?? [];
@@ -167,6 +205,8 @@ try {
       p99: median(runs.map((run) => run.p99)),
       bestP99: Math.min(...runs.map((run) => run.p99)),
       cpuMs: median(runs.map((run) => run.cpuMsPerRequest)),
+      azuriteCpuMs: median(runs.map((run) => run.azuriteCpuMsPerRequest)),
+      benchCpuMs: median(runs.map((run) => run.benchCpuMsPerRequest)),
     };
   };
   const [inRoom, noRoom, viaExpress, viaBare] = targets.map(summary) as [
@@ -211,6 +251,15 @@ try {
         ];
       }),
     ),
+  );
+  const stackCpuMs = inRoom.cpuMs + inRoom.azuriteCpuMs + inRoom.benchCpuMs;
+  console.log(
+    `\nIn a room, the rest of the stack's CPU per message (medians): Azurite ${formatNumber(inRoom.azuriteCpuMs, 3)} ms, ` +
+      `this process (emulator and autocannon) ${formatNumber(inRoom.benchCpuMs, 3)} ms; with the app's ` +
+      `${formatNumber(inRoom.cpuMs, 3)} ms that is ${formatNumber(stackCpuMs, 3)} ms of CPU per message on ` +
+      `${availableParallelism()} cores, a ceiling of about ${formatNumber((availableParallelism() * 1_000) / stackCpuMs)} ` +
+      `messages/s on this machine. The moderator alone on this line: ${formatNumber(moderationCost, 1)} µs per call ` +
+      '(in-process; the express baseline runs it, the no-room case does not).',
   );
   console.log('\nRatios of median req/s (and, steadier on a shared machine, of CPU time per request):\n');
   console.log(
