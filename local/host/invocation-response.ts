@@ -1,5 +1,6 @@
 import type { Cookie, HttpResponseInit } from '@azure/functions';
 import functions from '@azure/functions';
+import { normalizeHeaderValue } from './request-headers.js';
 
 /**
  * What goes on the wire for a function's result: status, headers (`set-cookie` as a list) and body. A text body stays
@@ -16,8 +17,6 @@ export interface WireResponse {
 const nullBodyStatuses = new Set([204, 205, 304]);
 const headerName = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const invalidHeaderValue = /[\0\r\n]/;
-/** HTTP whitespace, which fetch `Headers` strips from both ends of a value. */
-const surroundingWhitespace = /^[\t\n\r ]+|[\t\n\r ]+$/g;
 
 /**
  * Converts a handler's result the way the library does (`new HttpResponse(result)`, then headers, cookies and body
@@ -60,7 +59,7 @@ function convertPlain(init: HttpResponseInit): WireResponse | undefined {
   if (contentType && headers['content-type'] === undefined) headers['content-type'] = contentType;
   // The library copies a JSON response's headers from one `Headers` into another, which trims joined values again.
   if (contentType === 'application/json') {
-    for (const name in headers) headers[name] = (headers[name] as string).replace(surroundingWhitespace, '');
+    for (const name in headers) headers[name] = normalizeHeaderValue(headers[name] as string);
   }
   const cookies = (init.cookies ?? []).map(serializeCookie);
   return { status, headers: cookies.length > 0 ? { ...headers, 'set-cookie': cookies } : headers, body };
@@ -77,7 +76,7 @@ function plainHeaders(init: HttpResponseInit['headers']): Record<string, string>
   for (const [name, value] of Object.entries(init)) {
     if (typeof value !== 'string' || !headerName.test(name)) return undefined;
     const key = name.toLowerCase();
-    const normalized = value.replace(surroundingWhitespace, '');
+    const normalized = normalizeHeaderValue(value);
     if (key === 'set-cookie' || invalidHeaderValue.test(normalized)) return undefined;
     headers[key] = headers[key] === undefined ? normalized : `${headers[key]}, ${normalized}`;
   }

@@ -1,5 +1,6 @@
-/** HTTP whitespace, which fetch strips from both ends of a header value. */
 const surroundingWhitespace = /^[\t\n\r ]+|[\t\n\r ]+$/g;
+/** A header value as fetch keeps it: HTTP whitespace stripped from both ends. */
+export const normalizeHeaderValue = (value: string): string => value.replace(surroundingWhitespace, '');
 
 /**
  * A request's headers as fetch `Headers` behave (names case-insensitive, repeats joined with `, `, iteration sorted by
@@ -24,12 +25,12 @@ export class RequestHeaders implements Headers {
   }
 
   set(name: string, value: string): void {
-    this.#values.set(name.toLowerCase(), value.replace(surroundingWhitespace, ''));
+    this.#values.set(name.toLowerCase(), normalizeHeaderValue(value));
   }
 
   append(name: string, value: string): void {
     const existing = this.get(name);
-    const normalized = value.replace(surroundingWhitespace, '');
+    const normalized = normalizeHeaderValue(value);
     this.#values.set(name.toLowerCase(), existing === null ? normalized : `${existing}, ${normalized}`);
   }
 
