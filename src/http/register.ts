@@ -33,10 +33,11 @@ export interface EndpointOptions {
   endpoint: Exclude<keyof Runtime, 'getApp'>;
 }
 
-const withHeaders = (response: HttpResponseInit, headers: Record<string, string>): HttpResponseInit => ({
-  ...response,
-  headers: { ...(response.headers as Record<string, string> | undefined), ...headers },
-});
+/** The response with `headers` added; the same object when there are none (most calls: no CORS origin). */
+const withHeaders = (response: HttpResponseInit, headers: Record<string, string>): HttpResponseInit =>
+  Object.keys(headers).length === 0
+    ? response
+    : { ...response, headers: { ...(response.headers as Record<string, string> | undefined), ...headers } };
 
 /**
  * Registers an HTTP function with the Functions host (and returns its definition for the local host). The handler
