@@ -30,13 +30,15 @@ export function effectiveOptions(options: HttpFunctionOptions): EffectiveFunctio
 
 /** Extra inputs or outputs by name, as the library keeps them (none for HTTP functions here, but settable). */
 class ExtraBindings {
-  readonly #values = new Map<string, unknown>();
+  /** Made on the first `set`: HTTP functions here have none, and every request gets two of these. */
+  #values: Map<string, unknown> | undefined;
 
   get(inputOrName: FunctionInput | string): unknown {
-    return this.#values.get(typeof inputOrName === 'string' ? inputOrName : inputOrName.name);
+    return this.#values?.get(typeof inputOrName === 'string' ? inputOrName : inputOrName.name);
   }
 
   set(inputOrName: FunctionInput | FunctionOutput | string, value: unknown): void {
+    this.#values ??= new Map();
     this.#values.set(typeof inputOrName === 'string' ? inputOrName : inputOrName.name, value);
   }
 }

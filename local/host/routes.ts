@@ -69,19 +69,34 @@ export function matchRoute(
   method: string,
   pathSegments: readonly string[],
 ): RouteMatch {
-  const allowed = new Set<string>();
+  // Every request walks the routes: lower-case the path once, and allocate only for the route that matches.
+  const lowerSegments = pathSegments.map((segment) => segment.toLowerCase());
+  const upperMethod = method.toUpperCase();
+  let allowed: Set<string> | undefined;
   for (const route of routes) {
-    const params = matchSegments(route.segments, pathSegments);
+    const params = matchSegments(route.segments, pathSegments, lowerSegments);
     if (!params) continue;
-    if (route.methods.has(method.toUpperCase())) return { kind: 'matched', definition: route.definition, params };
+    if (route.methods.has(upperMethod)) return { kind: 'matched', definition: route.definition, params };
+    allowed ??= new Set();
     for (const allowedMethod of route.methods) allowed.add(allowedMethod);
   }
-  return allowed.size > 0 ? { kind: 'methodNotAllowed', allowed: [...allowed] } : { kind: 'notFound' };
+  return allowed ? { kind: 'methodNotAllowed', allowed: [...allowed] } : { kind: 'notFound' };
 }
 
-function matchSegments(segments: readonly RouteSegment[], path: readonly string[]): Record<string, string> | undefined {
+function matchSegments(
+  segments: readonly RouteSegment[],
+  path: readonly string[],
+  lowerPath: readonly string[],
+): Record<string, string> | undefined {
+  // Literals first, without allocating: most routes fail on one of them.
+  for (let index = 0; index < segments.length; index++) {
+    const segment = segments[index] as RouteSegment;
+    if (segment.kind === 'catchAll') break;
+    if (segment.kind === 'literal' && lowerPath[index] !== segment.value) return undefined;
+  }
   const params: Record<string, string> = {};
-  for (const [index, segment] of segments.entries()) {
+  for (let index = 0; index < segments.length; index++) {
+    const segment = segments[index] as RouteSegment;
     const value = path[index];
     if (segment.kind === 'catchAll') {
       const rest = path.slice(index).join('/');
@@ -89,11 +104,7 @@ function matchSegments(segments: readonly RouteSegment[], path: readonly string[
       return params;
     }
     if (value === undefined) return segment.kind === 'parameter' && segment.optional ? params : undefined;
-    if (segment.kind === 'literal') {
-      if (value.toLowerCase() !== segment.value) return undefined;
-    } else {
-      params[segment.name] = value;
-    }
+    if (segment.kind === 'parameter') params[segment.name] = value;
   }
   return path.length === segments.length ? params : undefined;
 }

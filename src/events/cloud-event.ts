@@ -17,6 +17,8 @@ const cloudEventHeadersSchema = z.object({
   'ce-time': z.iso.datetime({ offset: true }).optional(),
 });
 
+const cloudEventHeaderNames = Object.keys(cloudEventHeadersSchema.shape);
+
 export type SystemEventName = 'connect' | 'connected' | 'disconnected';
 
 export interface UpstreamEvent {
@@ -34,7 +36,7 @@ export interface UpstreamEvent {
 /** Reads the CloudEvents headers; anything missing or malformed is a 400 that names the header. */
 export function parseCloudEvent(headers: Headers): UpstreamEvent {
   const raw: Record<string, string> = {};
-  for (const name of Object.keys(cloudEventHeadersSchema.shape)) {
+  for (const name of cloudEventHeaderNames) {
     const value = headers.get(name);
     if (value !== null) raw[name] = value;
   }
