@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { availableParallelism } from 'node:os';
+import { setTimeout } from 'node:timers/promises';
 import autocannon from 'autocannon';
 import { startStack, upstreamAudience, webPubSubIdentity } from '../local/stack.js';
 import { encodeConnectionState, initialConnectionState } from '../src/events/connection-state.js';
@@ -17,6 +18,7 @@ const CONNECTIONS = 50;
 const DURATION_SECONDS = 4;
 const WARMUP_SECONDS = 1;
 const ROUNDS = 3;
+const SETTLE_MS = 1_000;
 const ROOM_PREFIX = 'bench';
 const chatText = 'the new build looks great, see you at 3pm';
 /** Where the app and the express baseline serve the event handler (the bare server answers any path). */
@@ -194,7 +196,11 @@ try {
   const rounds = new Map<Target, Round[]>(targets.map((target) => [target, []]));
   // Targets take turns round by round, so load from other processes on this shared machine hits all of them alike.
   for (let round = 0; round < ROUNDS; round++) {
-    for (const target of targets) rounds.get(target)?.push(await load(target, DURATION_SECONDS, azuritePid));
+    for (const target of targets) {
+      // Work the previous target left queued (Azurite, the emulator) finishes before this one is measured.
+      await setTimeout(SETTLE_MS);
+      rounds.get(target)?.push(await load(target, DURATION_SECONDS, azuritePid));
+    }
   }
   const summary = (target: Target) => {
     const runs = rounds.get(target) ?? [];
@@ -219,7 +225,7 @@ try {
   printHeading(
     'Upstream event handling (`POST /api/webpubsub`, user event `chat`)',
     `autocannon in a worker thread, ${CONNECTIONS} connections, keep-alive, ${ROUNDS} rounds of ${DURATION_SECONDS} s per ` +
-      `target taken in turns after a ${WARMUP_SECONDS} s warm-up; every answer checked once and every request 2xx. ` +
+      `target taken in turns (${SETTLE_MS / 1_000} s of rest before each) after a ${WARMUP_SECONDS} s warm-up; every answer checked once and every request 2xx. ` +
       `The app runs on the local Functions host (its own process, \`startStack()\`), the emulator in the bench ` +
       `process; the baselines each in their own process. Each request carries a Web PubSub identity bearer token ` +
       `from the local identity endpoint and a \`ce-connectionState\` the app minted (a room set, a new one each round, or no room), ` +

@@ -21,12 +21,12 @@ const invalidHeaderValue = /[\0\r\n]/;
 /**
  * Converts a handler's result the way the library does (`new HttpResponse(result)`, then headers, cookies and body
  * bytes). Plain results with string headers and a JSON, string or byte body, which is what handlers return, are
- * converted directly; building an undici `Response` and reading it back cost more CPU than most handlers. Anything
- * else goes through the library's own classes.
+ * converted directly and synchronously; building an undici `Response` and reading it back cost more CPU than most
+ * handlers. Anything else goes through the library's own classes.
  */
-export async function toWireResponse(
+export function toWireResponse(
   result: HttpResponseInit | functions.HttpResponse | undefined,
-): Promise<WireResponse> {
+): WireResponse | Promise<WireResponse> {
   return (
     (result instanceof functions.HttpResponse ? undefined : convertPlain(result ?? {})) ?? convertWithLibrary(result)
   );

@@ -167,7 +167,8 @@ async function writeFunctionResponse(
   response: ServerResponse,
   result: HttpResponseInit | functions.HttpResponse | undefined,
 ): Promise<void> {
-  const { status, headers, body } = await toWireResponse(result);
+  const converted = toWireResponse(result);
+  const { status, headers, body } = converted instanceof Promise ? await converted : converted;
   const sent = body !== undefined && request.method !== 'HEAD' ? body : undefined;
   // One write of head and body: separate small writes wait on Nagle and delayed ACKs (milliseconds a response).
   if (sent !== undefined) headers['content-length'] = String(Buffer.byteLength(sent));

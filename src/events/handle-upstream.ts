@@ -26,9 +26,11 @@ const joinSchema = z.object({ room: roomSchema });
 const chatSchema = z.object({ room: roomSchema.optional(), text: z.string() });
 
 async function readBody(request: HttpRequest): Promise<string> {
-  const bytes = Buffer.from(await request.arrayBuffer());
-  if (bytes.byteLength > maxEventBytes) throw new BadRequestError('The event body is over 64 KiB.', 'EventTooLarge');
-  return bytes.toString('utf8');
+  const text = await request.text();
+  if (Buffer.byteLength(text) > maxEventBytes) {
+    throw new BadRequestError('The event body is over 64 KiB.', 'EventTooLarge');
+  }
+  return text;
 }
 
 function parseJson(text: string): unknown {

@@ -19,11 +19,18 @@ export type AppHandler = (request: HttpRequest, app: App, context: InvocationCon
 
 type Runtime = typeof import('../runtime.js');
 
-let runtime: Promise<Runtime> | undefined;
-/** Loads the runtime once per process; a dynamic import per call would cost a module-loader round trip each time. */
-const loadRuntime = (): Promise<Runtime> => {
-  runtime ??= import('../runtime.js');
-  return runtime;
+let loading: Promise<Runtime> | undefined;
+let loaded: Runtime | undefined;
+/**
+ * Loads the runtime once per process; a dynamic import per call would cost a module-loader round trip each time, and
+ * once it is there, calls take it without awaiting.
+ */
+const loadRuntime = async (): Promise<Runtime> => {
+  loading ??= import('../runtime.js').then((module) => {
+    loaded = module;
+    return module;
+  });
+  return loading;
 };
 
 export interface EndpointOptions {
@@ -55,11 +62,11 @@ export function registerHttpFunction(
       let cors: Record<string, string> = {};
       try {
         // Property reads, not a rest pattern: copying every export of the module namespace would cost each call.
-        const loaded = await loadRuntime();
-        const app = loaded.getApp();
+        const runtime = loaded ?? (await loadRuntime());
+        const app = runtime.getApp();
         cors = corsHeaders(request.headers.get('origin'), app.settings.corsOrigins);
         if (request.method === 'OPTIONS' && cors['access-control-allow-origin']) return { status: 204, headers: cors };
-        const handler: AppHandler = loaded[endpoint];
+        const handler: AppHandler = runtime[endpoint];
         return withHeaders(await handler(request, app, context), cors);
       } catch (error) {
         return withHeaders(errorResponse(error, context), cors);
