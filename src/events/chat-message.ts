@@ -29,22 +29,23 @@ export async function chatMessage(
   const userId = event.userId ?? event.connectionId;
   const room = state.room;
   if (!room || (requestedRoom && requestedRoom !== room)) {
-    return reply({ type: 'refused', rule: 'not-in-room', message: 'Join the room before you chat in it.' }, state);
+    return reply({ type: 'refused', rule: 'not-in-room', message: 'Join the room before you chat in it.' });
   }
   const now = app.now();
   const rules = await app.rules.current();
   const common = { at: now, actor: 'policy', target: userId, connectionId: event.connectionId, room };
-  const refuse = async (rule: string, message: string, next: ConnectionState, strikes = next.moderation.strikes) => {
+  /** A refusal that leaves the connection's counters as they were (sanctions, Content Safety). */
+  const refuse = async (rule: string, message: string) => {
     await app.store.appendAudit({ ...common, rule, action: 'refuse', reason: message, outcome: 'succeeded' });
-    return reply({ type: 'refused', rule, message, strikes, action: 'none' }, next);
+    return reply({ type: 'refused', rule, message, strikes: state.moderation.strikes, action: 'none' });
   };
 
   const sanction = rules.sanction('ban', userId, room, now) ?? rules.sanction('mute', userId, room, now);
   if (sanction) {
     const until = sanction.until.toISOString();
     return sanction.kind === 'ban'
-      ? refuse('banned', `You are banned from this room until ${until}: ${sanction.reason}`, state)
-      : refuse('muted', `A moderator muted you in this room until ${until}: ${sanction.reason}`, state);
+      ? refuse('banned', `You are banned from this room until ${until}: ${sanction.reason}`)
+      : refuse('muted', `A moderator muted you in this room until ${until}: ${sanction.reason}`);
   }
 
   const { verdict, state: moderation } = app.moderator.moderate(
@@ -89,12 +90,12 @@ export async function chatMessage(
     if (screened.outcome === 'unavailable') {
       log.warn(`Content Safety unavailable, failing ${contentSafety.failure}: ${screened.error}`);
       if (!screened.allowed) {
-        return refuse('ai-unavailable', 'Automatic content analysis is unavailable; try again shortly.', state);
+        return refuse('ai-unavailable', 'Automatic content analysis is unavailable; try again shortly.');
       }
     }
     if (screened.outcome === 'refused') {
       const message = `Your message was refused by automatic content analysis (${screened.category}).`;
-      return refuse(`ai:${screened.category}`, message, state);
+      return refuse(`ai:${screened.category}`, message);
     }
   }
 
@@ -104,7 +105,7 @@ export async function chatMessage(
   if (shadowBan) {
     // The author sees their line as everyone's would look; nobody else receives it, and the reply is the usual one.
     const [sent] = await Promise.allSettled([app.clients.webPubSub.sendToConnection(event.connectionId, message)]);
-    if (sent.status === 'rejected') return notDelivered(log, id, sent.reason, state);
+    if (sent.status === 'rejected') return notDelivered(log, id, sent.reason);
     await app.store.appendAudit({
       ...common,
       action: 'shadow-deliver',
@@ -127,7 +128,7 @@ export async function chatMessage(
     app.clients.webPubSub.group(room).sendToAll(message),
     app.store.recordMessage(record),
   ]);
-  if (sent.status === 'rejected') return notDelivered(log, id, sent.reason, state);
+  if (sent.status === 'rejected') return notDelivered(log, id, sent.reason);
   if (recorded.status === 'rejected') {
     log.warn(`Chat line ${id} was delivered but not recorded for reports: ${describeError(recorded.reason)}`);
   }
@@ -152,8 +153,8 @@ const describeError = (error: unknown) => (error instanceof Error ? error.messag
  * make Web PubSub drop the author's connection, so the author is told instead, and the connection's counters stay as
  * they were: trying again is not a repeat.
  */
-function notDelivered(log: EventLog, id: string, error: unknown, state: ConnectionState): HttpResponseInit {
+function notDelivered(log: EventLog, id: string, error: unknown): HttpResponseInit {
   log.warn(`Chat line ${id} was not delivered: ${describeError(error)}`);
   const message = 'The chat service did not take your message, so nobody received it. Try again.';
-  return reply({ type: 'error', code: 'NotDelivered', id, message }, state);
+  return reply({ type: 'error', code: 'NotDelivered', id, message });
 }

@@ -68,7 +68,7 @@ export const handleUpstream: AppHandler = async (request, app, context) => {
       // Simple WebSocket clients: every frame is a chat line for the room they are in.
       return chatMessage(app, event, state, body, undefined, context);
     default:
-      return reply({ type: 'error', code: 'UnknownEvent', message: `Unknown event '${event.name}'.` }, state);
+      return reply({ type: 'error', code: 'UnknownEvent', message: `Unknown event '${event.name}'.` });
   }
 };
 
@@ -141,7 +141,7 @@ async function join(
       reason: message,
       outcome: 'succeeded',
     });
-    return reply({ type: 'refused', rule: 'banned', room, message }, state);
+    return reply({ type: 'refused', rule: 'banned', room, message });
   }
   if (state.room && state.room !== room) {
     await client.group(state.room).removeConnection(event.connectionId);

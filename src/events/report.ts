@@ -22,7 +22,7 @@ export async function reportMessage(
   const message = state.room ? await app.store.getMessage(state.room, report.messageId, now) : undefined;
   if (!state.room || !message) {
     const text = 'There is no recent message with that id in your room.';
-    return reply({ type: 'error', code: 'UnknownMessage', messageId: report.messageId, message: text }, state);
+    return reply({ type: 'error', code: 'UnknownMessage', messageId: report.messageId, message: text });
   }
   const item = await app.store.enqueue(
     message,
@@ -39,5 +39,5 @@ export async function reportMessage(
     reason: `Message ${message.id}: ${report.reason}`,
     outcome: 'succeeded',
   });
-  return reply({ type: 'reported', messageId: message.id, queueId: item.id }, state);
+  return reply({ type: 'reported', messageId: message.id, queueId: item.id });
 }

@@ -5,6 +5,7 @@ import {
   encodeConnectionState,
   initialConnectionState,
 } from '../../../src/events/connection-state.js';
+import { reply } from '../../../src/events/reply.js';
 
 describe('connection state', () => {
   it('round-trips through the ce-connectionState header', () => {
@@ -19,5 +20,18 @@ describe('connection state', () => {
   it('refuses a state it did not write', () => {
     expect(() => decodeConnectionState('not base64 json')).toThrow(BadRequestError);
     expect(() => decodeConnectionState(Buffer.from('{"room":5}').toString('base64'))).toThrow(BadRequestError);
+  });
+
+  it('rides on a reply only when it changed: without the header the service keeps the one it has', () => {
+    const changed = initialConnectionState('lobby');
+    expect(reply({ type: 'accepted' }, changed)).toEqual({
+      status: 200,
+      jsonBody: { type: 'accepted' },
+      headers: { 'ce-connectionState': encodeConnectionState(changed) },
+    });
+    expect(reply({ type: 'refused', rule: 'not-in-room' })).toEqual({
+      status: 200,
+      jsonBody: { type: 'refused', rule: 'not-in-room' },
+    });
   });
 });
