@@ -5,12 +5,12 @@ import { WebPubSubServiceClient } from '@azure/web-pubsub';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { parse } from 'yaml';
-import { type RunningEmulator, startEmulator } from '../../emulator/server.js';
-import { ensureDevCertificates } from '../../local/certs.js';
-import { type RunningIdentityEndpoint, startIdentityEndpoint } from '../../local/identity/server.js';
+import type { RunningEmulator } from '../../emulator/server.js';
+import type { RunningIdentityEndpoint } from '../../local/identity/server.js';
 import { generateTokenThenBroadcast } from '../../src/workflows/generate-token-then-broadcast.js';
 import { provisionClientAndJoinGroup } from '../../src/workflows/provision-client-and-join-group.js';
 import { revokePermissionAndEvict } from '../../src/workflows/revoke-permission-and-evict.js';
+import { type EntraEmulator, startEntraEmulator } from '../emulator/helpers.js';
 
 interface ArazzoStep {
   stepId: string;
@@ -77,14 +77,11 @@ let keyClient: WebPubSubServiceClient;
 const hub = 'conformance';
 const owner = { clientId: 'conformance-app', principalId: '9d1c1f3e-0000-4000-8000-00000000c0de' };
 
+let stack: EntraEmulator;
+
 beforeAll(async () => {
-  const certificates = await ensureDevCertificates();
-  identity = await startIdentityEndpoint({ identities: { [owner.clientId]: owner }, defaultClientId: owner.clientId });
-  emulator = await startEmulator({
-    https: { cert: certificates.certPem, key: certificates.keyPem },
-    entra: { issuer: identity.issuer, jwksUri: identity.jwksUri, ownerPrincipalIds: [owner.principalId] },
-    log: () => undefined,
-  });
+  stack = await startEntraEmulator({ [owner.clientId]: owner }, { quiet: true });
+  ({ emulator, identity } = stack);
   // The production path: an Entra token over https (so generateToken is a REST call, as with managed identity).
   const credential: TokenCredential = {
     getToken: async (): Promise<AccessToken> => ({
@@ -107,8 +104,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await emulator?.close();
-  await identity?.close();
+  await stack?.close();
 });
 
 /** A live client connection (the workflows act on one), via a key-signed token over plain ws. */

@@ -1,9 +1,8 @@
 import type { WebPubSubServiceClient } from '@azure/web-pubsub';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningEmulator, startEmulator } from '../../emulator/server.js';
-import { ensureDevCertificates } from '../../local/certs.js';
-import { type RunningIdentityEndpoint, startIdentityEndpoint } from '../../local/identity/server.js';
-import { connectClient, RecordingSocket, serviceClient } from './helpers.js';
+import type { RunningEmulator } from '../../emulator/server.js';
+import type { RunningIdentityEndpoint } from '../../local/identity/server.js';
+import { connectClient, type EntraEmulator, RecordingSocket, serviceClient, startEntraEmulator } from './helpers.js';
 import { executedStep, passingOutcomes, type RespectRun, runRespect, stepOutcomes } from './support/respect.js';
 
 // The seed Arazzo documents run by Redocly's off-the-shelf runner (`redocly respect`) against the emulator over
@@ -16,21 +15,17 @@ const hub = 'respect';
 const owner = { clientId: 'respect-runner', principalId: '5f0e7c2a-0000-4000-8000-00000000a7a2' };
 const pubSubProtocol = 'json.webpubsub.azure.v1';
 
+let stack: EntraEmulator;
+
 beforeAll(async () => {
-  const certificates = await ensureDevCertificates();
-  identity = await startIdentityEndpoint({ identities: { [owner.clientId]: owner }, defaultClientId: owner.clientId });
-  emulator = await startEmulator({
-    https: { cert: certificates.certPem, key: certificates.keyPem },
-    entra: { issuer: identity.issuer, jwksUri: identity.jwksUri, ownerPrincipalIds: [owner.principalId] },
-    log: () => undefined,
-  });
+  stack = await startEntraEmulator({ [owner.clientId]: owner }, { quiet: true });
+  ({ emulator, identity } = stack);
   service = serviceClient(emulator, hub);
   accessToken = await identity.issueToken({ resource: 'https://webpubsub.azure.com', clientId: owner.clientId });
 });
 
 afterAll(async () => {
-  await emulator?.close();
-  await identity?.close();
+  await stack?.close();
 });
 
 function respect(file: string, inputs: Record<string, string | number>, revealSecrets = false): Promise<RespectRun> {

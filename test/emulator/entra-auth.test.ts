@@ -1,35 +1,27 @@
 import { ManagedIdentityCredential } from '@azure/identity';
 import { WebPubSubServiceClient } from '@azure/web-pubsub';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { type RunningEmulator, startEmulator } from '../../emulator/server.js';
-import { ensureDevCertificates } from '../../local/certs.js';
-import { type RunningIdentityEndpoint, startIdentityEndpoint } from '../../local/identity/server.js';
-import { RecordingSocket } from './helpers.js';
+import type { RunningIdentityEndpoint } from '../../local/identity/server.js';
+import { type EntraEmulator, RecordingSocket, startEntraEmulator } from './helpers.js';
 
 // Runs over https: the SDK refuses bearer tokens on plain http. vitest.config.ts sets NODE_EXTRA_CA_CERTS.
-let emulator: RunningEmulator;
+let stack: EntraEmulator;
 let identity: RunningIdentityEndpoint;
 let httpsUrl: string;
 
 beforeAll(async () => {
-  const certificates = await ensureDevCertificates();
-  identity = await startIdentityEndpoint({
-    identities: { 'owner-app': { principalId: 'owner-oid' }, 'other-app': { principalId: 'other-oid' } },
-    defaultClientId: 'owner-app',
+  stack = await startEntraEmulator({
+    'owner-app': { principalId: 'owner-oid' },
+    'other-app': { principalId: 'other-oid' },
   });
-  emulator = await startEmulator({
-    https: { cert: certificates.certPem, key: certificates.keyPem },
-    entra: { issuer: identity.issuer, jwksUri: identity.jwksUri, ownerPrincipalIds: ['owner-oid'] },
-  });
-  httpsUrl = emulator.httpsUrl as string;
+  ({ identity, httpsUrl } = stack);
   // The managed identity source is read once per process, before the first token request.
   process.env.IDENTITY_ENDPOINT = identity.endpoint;
   process.env.IDENTITY_HEADER = identity.header;
   for (const name of ['AZURE_CLIENT_ID', 'AZURE_TENANT_ID', 'AZURE_FEDERATED_TOKEN_FILE']) delete process.env[name];
 });
 afterAll(async () => {
-  await emulator?.close();
-  await identity?.close();
+  await stack?.close();
 });
 
 it('accepts an owner managed identity for REST calls and :generateToken', async () => {

@@ -1,7 +1,44 @@
 import { WebPubSubServiceClient } from '@azure/web-pubsub';
 import { SignJWT } from 'jose';
 import WebSocket from 'ws';
-import type { RunningEmulator } from '../../emulator/server.js';
+import { type RunningEmulator, startEmulator } from '../../emulator/server.js';
+import { ensureDevCertificates } from '../../local/certs.js';
+import { type RunningIdentityEndpoint, startIdentityEndpoint } from '../../local/identity/server.js';
+
+export interface EntraEmulator {
+  emulator: RunningEmulator;
+  identity: RunningIdentityEndpoint;
+  httpsUrl: string;
+  close(): Promise<void>;
+}
+
+/**
+ * A local identity endpoint and an emulator over https that trusts its tokens, with the first identity's principal
+ * as the only owner: the production auth path (the SDK refuses bearer tokens on plain http).
+ */
+export async function startEntraEmulator(
+  identities: Record<string, { principalId: string }>,
+  options: { quiet?: boolean } = {},
+): Promise<EntraEmulator> {
+  const [ownerClientId, owner] = Object.entries(identities)[0] ?? [];
+  if (!ownerClientId || !owner) throw new Error('startEntraEmulator needs an owner identity.');
+  const certificates = await ensureDevCertificates();
+  const identity = await startIdentityEndpoint({ identities, defaultClientId: ownerClientId });
+  const emulator = await startEmulator({
+    https: { cert: certificates.certPem, key: certificates.keyPem },
+    entra: { issuer: identity.issuer, jwksUri: identity.jwksUri, ownerPrincipalIds: [owner.principalId] },
+    ...(options.quiet ? { log: () => undefined } : {}),
+  });
+  return {
+    emulator,
+    identity,
+    httpsUrl: emulator.httpsUrl as string,
+    close: async () => {
+      await emulator.close();
+      await identity.close();
+    },
+  };
+}
 
 export function serviceClient(emulator: RunningEmulator, hub: string): WebPubSubServiceClient {
   return new WebPubSubServiceClient(emulator.connectionString, hub, { allowInsecureConnection: true });
