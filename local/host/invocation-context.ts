@@ -12,13 +12,13 @@ export type LogLevel = 'trace' | 'debug' | 'information' | 'warning' | 'error';
 export interface InvocationContextInit {
   invocationId: string;
   functionName: string;
-  /** The function's trigger and return binding, as the host reports them. */
-  options: EffectiveFunctionOptions;
+  /** The function's registration; `context.options` (trigger and return binding) is derived from it on first read. */
+  functionOptions: HttpFunctionOptions;
   log: (level: LogLevel, ...args: unknown[]) => void;
 }
 
-/** What `app.http` makes of a function's options (trigger and `$return` binding), once per function. */
-export function effectiveOptions(options: HttpFunctionOptions): EffectiveFunctionOptions {
+/** What `app.http` makes of a function's options (trigger and `$return` binding; binding names are hashes of them). */
+function effectiveOptions(options: HttpFunctionOptions): EffectiveFunctionOptions {
   const { authLevel, methods, route } = options;
   return {
     trigger: options.trigger ?? functions.trigger.http({ authLevel, methods, route }),
@@ -51,16 +51,23 @@ class ExtraBindings {
 export class HostInvocationContext implements InvocationContext {
   readonly invocationId: string;
   readonly functionName: string;
-  readonly options: EffectiveFunctionOptions;
   readonly extraInputs = new ExtraBindings();
   readonly extraOutputs = new ExtraBindings();
   readonly #log: InvocationContextInit['log'];
+  readonly #functionOptions: HttpFunctionOptions;
+  #options: EffectiveFunctionOptions | undefined;
 
   constructor(init: InvocationContextInit) {
     this.invocationId = init.invocationId;
     this.functionName = init.functionName;
-    this.options = init.options;
+    this.#functionOptions = init.functionOptions;
     this.#log = init.log;
+  }
+
+  /** Rarely read, so not built for every request. */
+  get options(): EffectiveFunctionOptions {
+    this.#options ??= effectiveOptions(this.#functionOptions);
+    return this.#options;
   }
 
   log(...args: unknown[]): void {

@@ -5,10 +5,10 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { format } from 'node:util';
 import type functions from '@azure/functions';
-import type { EffectiveFunctionOptions, HttpResponseInit } from '@azure/functions';
+import type { HttpResponseInit } from '@azure/functions';
 import { createEasyAuth, principalHeaderPrefix } from './easy-auth.js';
 import { type HostResponse, jsonResponse } from './host-response.js';
-import { effectiveOptions, HostInvocationContext } from './invocation-context.js';
+import { HostInvocationContext } from './invocation-context.js';
 import { InvocationRequest } from './invocation-request.js';
 import { toWireResponse } from './invocation-response.js';
 import { compileRoutes, type FunctionDefinition, matchRoute } from './routes.js';
@@ -42,14 +42,6 @@ export async function startFunctionsHost(options: FunctionsHostOptions): Promise
   const host = options.host ?? '127.0.0.1';
   const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
   const routes = compileRoutes(options.definitions);
-  const invocationOptions = new Map<FunctionDefinition, EffectiveFunctionOptions>();
-  const invocationOptionsOf = (definition: FunctionDefinition): EffectiveFunctionOptions => {
-    const known = invocationOptions.get(definition);
-    if (known) return known;
-    const computed = effectiveOptions(definition.options);
-    invocationOptions.set(definition, computed);
-    return computed;
-  };
   const prefixSegments = splitPath(options.routePrefix ?? 'api');
   const webRoot = resolve(repoRoot, options.webRoot ?? 'web/public');
   const easyAuth = createEasyAuth();
@@ -103,7 +95,7 @@ export async function startFunctionsHost(options: FunctionsHostOptions): Promise
     const context = new HostInvocationContext({
       invocationId,
       functionName,
-      options: invocationOptionsOf(definition),
+      functionOptions: definition.options,
       log: (level, ...args) => log(`[${new Date().toISOString()}] [${functionName}] ${level}: ${format(...args)}`),
     });
     let result: HttpResponseInit | functions.HttpResponse | undefined;

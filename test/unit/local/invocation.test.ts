@@ -3,7 +3,7 @@ import type { HttpResponseInit } from '@azure/functions';
 import functions from '@azure/functions';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { effectiveOptions, HostInvocationContext } from '../../../local/host/invocation-context.js';
+import { HostInvocationContext } from '../../../local/host/invocation-context.js';
 import { InvocationRequest } from '../../../local/host/invocation-request.js';
 import { toWireResponse, type WireResponse } from '../../../local/host/invocation-response.js';
 
@@ -180,11 +180,10 @@ describe('toWireResponse, what the host sends for a handler result', () => {
 describe('HostInvocationContext', () => {
   it('logs at the level of the method called and carries the function options app.http would', () => {
     const lines: unknown[][] = [];
-    const options = effectiveOptions({ route: 'rooms/{room}', methods: ['POST'], handler: async () => ({}) });
     const context = new HostInvocationContext({
       invocationId: 'id-1',
       functionName: 'rooms',
-      options,
+      functionOptions: { route: 'rooms/{room}', methods: ['POST'], handler: async () => ({}) },
       log: (...line) => lines.push(line),
     });
     context.log('a');
@@ -201,6 +200,7 @@ describe('HostInvocationContext', () => {
       ['warning', 'e'],
       ['error', 'f'],
     ]);
+    const { options } = context;
     expect(options.trigger).toMatchObject({ type: 'httpTrigger', route: 'rooms/{room}', methods: ['POST'] });
     expect(options.return).toMatchObject({ type: 'http' });
     context.extraOutputs.set('queue', [1]);
