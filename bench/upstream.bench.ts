@@ -1,7 +1,9 @@
 /**
  * Upstream event handling: requests/s and p50/p99 at 50 concurrent connections (autocannon, in a worker thread) for a
  * user event `chat`, served by the app on the local Functions host, against the official express handler and a bare
- * `node:http` server. Run on demand: `npm run bench -- upstream`.
+ * `node:http` server, and the app's handler served straight from
+ * `node:http` (the app without the local host's layers).
+ * Run on demand: `npm run bench -- upstream`.
  */
 import { randomUUID } from 'node:crypto';
 import { availableParallelism } from 'node:os';
@@ -135,22 +137,28 @@ function moderationMicroseconds(): number {
 
 const moderationCost = moderationMicroseconds();
 const stack = await startStack();
-const express = await startBenchChild<{ url: string }>('./upstream-baseline-server.ts', { args: ['express'] });
-const bare = await startBenchChild<{ url: string }>('./upstream-baseline-server.ts', { args: ['bare'] });
+// The token the emulator itself would send: the Web PubSub identity's, for the app's audience, from the identity
+// endpoint; the app verifies it (JWKS, issuer, audience, principal) on every request.
+const token = await stack.identity.issueToken({ resource: upstreamAudience, clientId: webPubSubIdentity.clientId });
+const startBaseline = (...args: string[]) =>
+  startBenchChild<{ url: string }>('./upstream-baseline-server.ts', { args });
+const express = await startBaseline('express');
+const bare = await startBaseline('bare');
+const direct = await startBenchChild<{ url: string }>('./direct-app-server.ts', {
+  env: { ...process.env, ...stack.appSettings },
+});
 try {
-  // The token the emulator itself would send: the Web PubSub identity's, for the app's audience, from the identity
-  // endpoint; the app verifies it (JWKS, issuer, audience, principal) on every request.
   const [appPid] = childProcessIds(process.pid, 'local/host/main.ts');
   const [azuritePid] = childProcessIds(process.pid, 'azurite');
   if (
     appPid === undefined ||
     azuritePid === undefined ||
     express.child.pid === undefined ||
-    bare.child.pid === undefined
+    bare.child.pid === undefined ||
+    direct.child.pid === undefined
   ) {
     throw new Error('A server process id is missing.');
   }
-  const token = await stack.identity.issueToken({ resource: upstreamAudience, clientId: webPubSubIdentity.clientId });
   let rooms = 0;
   const targets: Target[] = [
     {
@@ -169,6 +177,16 @@ try {
       what: 'token check, CloudEvents parsing, state decode, body parse, `not-in-room` reply (no moderation, no I/O)',
       url: stack.appUrl,
       pid: appPid,
+      request: () => chatEvent(token, ROOM_PREFIX, false),
+      expected: { type: 'refused', rule: 'not-in-room' },
+    },
+    {
+      name: "app's handler on bare node:http",
+      what:
+        'the same handler and request and context objects as on the local host, called straight from `node:http` ' +
+        '(body read, headers into a Map, the JSON reply written as is): the app on a host that costs next to nothing',
+      url: direct.ready.url,
+      pid: direct.child.pid,
       request: () => chatEvent(token, ROOM_PREFIX, false),
       expected: { type: 'refused', rule: 'not-in-room' },
     },
@@ -217,7 +235,7 @@ try {
   };
   type Summary = ReturnType<typeof summary>;
   const summaries = targets.map(summary);
-  const [inRoom, noRoom, viaExpress, viaBare] = summaries as [Summary, Summary, Summary, Summary];
+  const [inRoom, noRoom, hostless, viaExpress, viaBare] = summaries as [Summary, Summary, Summary, Summary, Summary];
 
   printHeading(
     'Upstream event handling (`POST /api/webpubsub`, user event `chat`)',
@@ -290,7 +308,23 @@ try {
       ],
     ),
   );
+  console.log(
+    "\nWhat the targets allow on this machine: the app's handler on the no-room event served straight from " +
+      '`node:http`, as on a host that costs next to nothing. The app on the local host runs at ' +
+      `${formatRatio(noRoom.medianRps, hostless.medianRps)} of its throughput, with ` +
+      `${formatRatio(noRoom.cpuMs, hostless.cpuMs)} of its CPU per request.\n`,
+  );
+  console.log(
+    markdownTable(
+      ['ratio', 'value', 'target'],
+      [
+        ratioRow("app's handler on bare node:http / express", hostless, viaExpress, 2.5),
+        ratioRow("app's handler on bare node:http / bare", hostless, viaBare, 0.5),
+        p99Row("app's handler on bare node:http", hostless),
+      ],
+    ),
+  );
 } finally {
-  await Promise.all([express.close(), bare.close()]);
+  await Promise.all([express.close(), bare.close(), direct.close()]);
   await stack.close();
 }

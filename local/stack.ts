@@ -20,6 +20,8 @@ export interface Stack {
   identity: RunningIdentityEndpoint;
   tablesConnectionString: string;
   appPrincipalId: string;
+  /** The app settings the Functions host runs with (on top of this process's environment). */
+  appSettings: Readonly<Record<string, string>>;
   /** The app's (the Functions host process's) memory after a full GC, for soak tests. */
   appMemoryUsage(): Promise<NodeJS.MemoryUsage>;
   close(): Promise<void>;
@@ -88,8 +90,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 
     const env: NodeJS.ProcessEnv = { ...process.env };
     for (const name of foreignIdentitySettings) delete env[name];
-    const appEnv: NodeJS.ProcessEnv = {
-      ...env,
+    const appSettings: Record<string, string> = {
       IDENTITY_ENDPOINT: identity.endpoint,
       IDENTITY_HEADER: identity.header,
       NODE_EXTRA_CA_CERTS: certificates.caPath,
@@ -105,6 +106,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       ALLOW_ANONYMOUS: 'false',
       ...options.appSettings,
     };
+    const appEnv: NodeJS.ProcessEnv = { ...env, ...appSettings };
     // Fail fast, with every problem listed, rather than on the first call.
     loadSettings(appEnv);
     const host = await startFunctionsHostProcess({ port: fixed ? 7071 : 0, log, env: appEnv });
@@ -127,6 +129,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       identity,
       tablesConnectionString: azurite.connectionString,
       appPrincipalId: appIdentity.principalId,
+      appSettings,
       appMemoryUsage: host.memoryUsage,
       close: closeAll,
     };
