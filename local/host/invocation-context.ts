@@ -14,8 +14,11 @@ export interface InvocationContextInit {
   functionName: string;
   /** The function's registration; `context.options` (trigger and return binding) is derived from it on first read. */
   functionOptions: HttpFunctionOptions;
-  log: (level: LogLevel, ...args: unknown[]) => void;
+  /** The host's log, shared by every invocation: nothing is made per request for it. */
+  log: InvocationLog;
 }
+
+export type InvocationLog = (functionName: string, level: LogLevel, args: unknown[]) => void;
 
 /** What `app.http` makes of a function's options (trigger and `$return` binding; binding names are hashes of them). */
 function effectiveOptions(options: HttpFunctionOptions): EffectiveFunctionOptions {
@@ -71,26 +74,26 @@ export class HostInvocationContext implements InvocationContext {
   }
 
   log(...args: unknown[]): void {
-    this.#log('information', ...args);
+    this.#log(this.functionName, 'information', args);
   }
 
   trace(...args: unknown[]): void {
-    this.#log('trace', ...args);
+    this.#log(this.functionName, 'trace', args);
   }
 
   debug(...args: unknown[]): void {
-    this.#log('debug', ...args);
+    this.#log(this.functionName, 'debug', args);
   }
 
   info(...args: unknown[]): void {
-    this.#log('information', ...args);
+    this.#log(this.functionName, 'information', args);
   }
 
   warn(...args: unknown[]): void {
-    this.#log('warning', ...args);
+    this.#log(this.functionName, 'warning', args);
   }
 
   error(...args: unknown[]): void {
-    this.#log('error', ...args);
+    this.#log(this.functionName, 'error', args);
   }
 }

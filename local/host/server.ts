@@ -8,9 +8,9 @@ import type functions from '@azure/functions';
 import type { HttpResponseInit } from '@azure/functions';
 import { createEasyAuth, principalHeaderPrefix } from './easy-auth.js';
 import { type HostResponse, jsonResponse } from './host-response.js';
-import { HostInvocationContext } from './invocation-context.js';
+import { HostInvocationContext, type InvocationLog } from './invocation-context.js';
 import { InvocationRequest } from './invocation-request.js';
-import { toWireResponse } from './invocation-response.js';
+import { toWireResponse, type WireResponse } from './invocation-response.js';
 import { compileRoutes, type FunctionDefinition, matchRoute } from './routes.js';
 import { readStaticFile } from './static-files.js';
 
@@ -45,6 +45,8 @@ export async function startFunctionsHost(options: FunctionsHostOptions): Promise
   const prefixSegments = splitPath(options.routePrefix ?? 'api');
   const webRoot = resolve(repoRoot, options.webRoot ?? 'web/public');
   const easyAuth = createEasyAuth();
+  const invocationLog: InvocationLog = (functionName, level, args) =>
+    log(`[${new Date().toISOString()}] [${functionName}] ${level}: ${format(...args)}`);
 
   const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const url = new URL(request.url ?? '/', `http://${request.headers.host ?? host}`);
@@ -96,7 +98,7 @@ export async function startFunctionsHost(options: FunctionsHostOptions): Promise
       invocationId,
       functionName,
       functionOptions: definition.options,
-      log: (level, ...args) => log(`[${new Date().toISOString()}] [${functionName}] ${level}: ${format(...args)}`),
+      log: invocationLog,
     });
     let result: HttpResponseInit | functions.HttpResponse | undefined;
     try {
@@ -114,7 +116,7 @@ export async function startFunctionsHost(options: FunctionsHostOptions): Promise
       );
       return writeHostResponse(request, response, internalServerError());
     }
-    await writeFunctionResponse(request, response, result);
+    return writeFunctionResponse(request, response, result);
   };
 
   const server = createServer((request, response) => {
@@ -154,13 +156,19 @@ function platformHeaders(request: IncomingMessage, principal: Record<string, str
   return headers;
 }
 
-async function writeFunctionResponse(
+/** Synchronous for the plain results handlers return: no extra turn of the event loop before the write. */
+function writeFunctionResponse(
   request: IncomingMessage,
   response: ServerResponse,
   result: HttpResponseInit | functions.HttpResponse | undefined,
-): Promise<void> {
+): void | Promise<void> {
   const converted = toWireResponse(result);
-  const { status, headers, body } = converted instanceof Promise ? await converted : converted;
+  if (converted instanceof Promise) return converted.then((wire) => writeWireResponse(request, response, wire));
+  writeWireResponse(request, response, converted);
+}
+
+function writeWireResponse(request: IncomingMessage, response: ServerResponse, wire: WireResponse): void {
+  const { status, headers, body } = wire;
   const sent = body !== undefined && request.method !== 'HEAD' ? body : undefined;
   // One write of head and body: separate small writes wait on Nagle and delayed ACKs (milliseconds a response).
   if (sent !== undefined) headers['content-length'] = String(Buffer.byteLength(sent));
@@ -183,8 +191,9 @@ function readBody(request: IncomingMessage): Promise<Buffer> {
   return new Promise((resolveBody, reject) => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.once('end', () => resolveBody(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)));
-    request.once('error', reject);
+    // `on`, not `once`: each is emitted at most once, and `once` wraps every listener in another closure.
+    request.on('end', () => resolveBody(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)));
+    request.on('error', reject);
   });
 }
 

@@ -31,20 +31,21 @@ export interface UpstreamEvent {
   time: Date | undefined;
 }
 
+const header = (headers: Headers, name: string) => headers.get(name) ?? undefined;
+
 /** Reads the CloudEvents headers; anything missing or malformed is a 400 that names the header. */
 export function parseCloudEvent(headers: Headers): UpstreamEvent {
-  const header = (name: string) => headers.get(name) ?? undefined;
   // One object literal of a fixed shape: filled key by key, every event would grow a new one.
   const raw = {
-    'ce-specversion': header('ce-specversion'),
-    'ce-type': header('ce-type'),
-    'ce-hub': header('ce-hub'),
-    'ce-connectionid': header('ce-connectionid'),
-    'ce-eventname': header('ce-eventname'),
-    'ce-userid': header('ce-userid'),
-    'ce-connectionstate': header('ce-connectionstate'),
-    'ce-signature': header('ce-signature'),
-    'ce-time': header('ce-time'),
+    'ce-specversion': header(headers, 'ce-specversion'),
+    'ce-type': header(headers, 'ce-type'),
+    'ce-hub': header(headers, 'ce-hub'),
+    'ce-connectionid': header(headers, 'ce-connectionid'),
+    'ce-eventname': header(headers, 'ce-eventname'),
+    'ce-userid': header(headers, 'ce-userid'),
+    'ce-connectionstate': header(headers, 'ce-connectionstate'),
+    'ce-signature': header(headers, 'ce-signature'),
+    'ce-time': header(headers, 'ce-time'),
   } satisfies Record<keyof typeof cloudEventHeadersSchema.shape, string | undefined>;
   const parsed = cloudEventHeadersSchema.safeParse(raw);
   if (!parsed.success) throw new BadRequestError(describeIssues(parsed.error), 'InvalidCloudEvent');

@@ -184,7 +184,7 @@ describe('HostInvocationContext', () => {
       invocationId: 'id-1',
       functionName: 'rooms',
       functionOptions: { route: 'rooms/{room}', methods: ['POST'], handler: async () => ({}) },
-      log: (...line) => lines.push(line),
+      log: (functionName, level, args) => lines.push([functionName, level, ...args]),
     });
     context.log('a');
     context.trace('b');
@@ -193,12 +193,12 @@ describe('HostInvocationContext', () => {
     context.warn('e');
     context.error('f');
     expect(lines).toEqual([
-      ['information', 'a'],
-      ['trace', 'b'],
-      ['debug', 'c'],
-      ['information', 'd', 1],
-      ['warning', 'e'],
-      ['error', 'f'],
+      ['rooms', 'information', 'a'],
+      ['rooms', 'trace', 'b'],
+      ['rooms', 'debug', 'c'],
+      ['rooms', 'information', 'd', 1],
+      ['rooms', 'warning', 'e'],
+      ['rooms', 'error', 'f'],
     ]);
     const { options } = context;
     expect(options.trigger).toMatchObject({ type: 'httpTrigger', route: 'rooms/{room}', methods: ['POST'] });
