@@ -1,9 +1,8 @@
 /**
  * Upstream event handling: requests/s and p50/p99 at 50 concurrent connections (autocannon, in a worker thread) for a
- * user event `chat`, served by the app on the local Functions host, against the official express handler and a bare
- * `node:http` server, and the app's handler served straight from
- * `node:http` (the app without the local host's layers).
- * Run on demand: `npm run bench -- upstream`.
+ * user event `chat`, served by the app on the local Functions host, against the official express handler, a bare
+ * `node:http` server, and the app's handler served straight from `node:http` (the app without the local host's
+ * layers). Run on demand: `npm run bench -- upstream`.
  */
 import { randomUUID } from 'node:crypto';
 import { availableParallelism } from 'node:os';
