@@ -32,6 +32,15 @@ export interface RunningFunctionsHost {
 }
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+/** Request targets remembered at most; a full table starts over, so odd URLs cannot grow it. */
+const maxResolvedTargets = 1_024;
+
+/** Where a request target was routed: a function, its route parameters, and the URL it was given. */
+interface ResolvedFunction {
+  definition: FunctionDefinition;
+  params: Readonly<Record<string, string>>;
+  href: string;
+}
 
 /**
  * Serves HTTP-triggered function definitions the way `func start` does (routing, request and response conversion,
@@ -48,7 +57,16 @@ export async function startFunctionsHost(options: FunctionsHostOptions): Promise
   const invocationLog: InvocationLog = (functionName, level, args) =>
     log(`[${new Date().toISOString()}] [${functionName}] ${level}: ${format(...args)}`);
 
+  // Web PubSub sends every event to one URL: where a method, host and target led is remembered, so a repeat skips URL
+  // parsing, the authentication paths and route matching (measured: most of what the host adds to a request under load).
+  const resolvedTargets = new Map<string, ResolvedFunction>();
+
   const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
+    const target = `${request.method} ${request.headers.host} ${request.url}`;
+    const resolved = resolvedTargets.get(target);
+    if (resolved) {
+      return invokeFunction(resolved.definition, { ...resolved.params }, resolved.href, request, response);
+    }
     const url = new URL(request.url ?? '/', `http://${request.headers.host ?? host}`);
     const authResponse = easyAuth.handle(url, request.headers.cookie);
     if (authResponse) return writeHostResponse(request, response, authResponse);
@@ -60,7 +78,9 @@ export async function startFunctionsHost(options: FunctionsHostOptions): Promise
     if (underPrefix) {
       const match = matchRoute(routes, request.method ?? 'GET', pathSegments.slice(prefixSegments.length));
       if (match.kind === 'matched') {
-        return invokeFunction(match.definition, match.params, url, request, response);
+        if (resolvedTargets.size >= maxResolvedTargets) resolvedTargets.clear();
+        resolvedTargets.set(target, { definition: match.definition, params: { ...match.params }, href: url.href });
+        return invokeFunction(match.definition, match.params, url.href, request, response);
       }
       if (match.kind === 'methodNotAllowed') {
         return writeHostResponse(
@@ -88,7 +108,7 @@ export async function startFunctionsHost(options: FunctionsHostOptions): Promise
   const invokeFunction = async (
     definition: FunctionDefinition,
     params: Record<string, string>,
-    url: URL,
+    href: string,
     request: IncomingMessage,
     response: ServerResponse,
   ): Promise<void> => {
@@ -104,7 +124,7 @@ export async function startFunctionsHost(options: FunctionsHostOptions): Promise
     try {
       const httpRequest = new InvocationRequest({
         method: request.method ?? 'GET',
-        url: url.href,
+        url: href,
         headers: platformHeaders(request, easyAuth.principalHeaders(request.headers.cookie)),
         params,
         body: await readBody(request),

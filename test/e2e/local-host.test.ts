@@ -1,5 +1,6 @@
 import { fork } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -43,6 +44,34 @@ describe('local Functions host', () => {
       body: 'hello',
     });
     expect(logs.some((line) => line.includes('[echo] information: echoing 42'))).toBe(true);
+  });
+
+  it('routes a repeated request target as the first time: own params, the Host of each request in its URL', async () => {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      expect(await (await fetch(`${host.url}/api/scribble/7`)).json()).toEqual({ id: '7' });
+    }
+    const echoWithHost = (hostHeader: string) =>
+      new Promise<{ url: string; params: unknown }>((resolve, reject) => {
+        const request = httpRequest(
+          `${host.url}/api/echo/1/x`,
+          { method: 'POST', headers: { host: hostHeader } },
+          (response) => {
+            let text = '';
+            response.on('data', (chunk) => {
+              text += chunk;
+            });
+            response.on('end', () => resolve(JSON.parse(text)));
+          },
+        );
+        request.once('error', reject);
+        request.end('');
+      });
+    expect(await echoWithHost('one.example:7071')).toMatchObject({
+      url: 'http://one.example:7071/api/echo/1/x',
+      params: { id: '1', rest: 'x' },
+    });
+    expect(await echoWithHost('two.example:7071')).toMatchObject({ url: 'http://two.example:7071/api/echo/1/x' });
+    expect(await echoWithHost('one.example:7071')).toMatchObject({ url: 'http://one.example:7071/api/echo/1/x' });
   });
 
   it('answers 404 and 405 like func start', async () => {
