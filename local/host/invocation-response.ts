@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Cookie, HttpResponseInit } from '@azure/functions';
 import functions from '@azure/functions';
 import { normalizeHeaderValue } from './request-headers.js';
@@ -108,4 +109,24 @@ function serializeCookie(cookie: Cookie): string {
   if (cookie.httpOnly) parts.push('HttpOnly');
   if (cookie.sameSite) parts.push(`SameSite=${cookie.sameSite}`);
   return parts.join('; ');
+}
+
+/** Synchronous for the plain results handlers return: no extra turn of the event loop before the write. */
+export function writeFunctionResponse(
+  request: IncomingMessage,
+  response: ServerResponse,
+  result: HttpResponseInit | functions.HttpResponse | undefined,
+): void | Promise<void> {
+  const converted = toWireResponse(result);
+  if (converted instanceof Promise) return converted.then((wire) => writeWireResponse(request, response, wire));
+  writeWireResponse(request, response, converted);
+}
+
+function writeWireResponse(request: IncomingMessage, response: ServerResponse, wire: WireResponse): void {
+  const { status, headers, body } = wire;
+  const sent = body !== undefined && request.method !== 'HEAD' ? body : undefined;
+  // One write of head and body: separate small writes wait on Nagle and delayed ACKs (milliseconds a response).
+  if (sent !== undefined) headers['content-length'] = String(Buffer.byteLength(sent));
+  response.writeHead(status, headers);
+  response.end(sent);
 }

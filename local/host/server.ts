@@ -10,7 +10,7 @@ import { createEasyAuth, principalHeaderPrefix } from './easy-auth.js';
 import { type HostResponse, jsonResponse } from './host-response.js';
 import { HostInvocationContext, type InvocationLog } from './invocation-context.js';
 import { InvocationRequest } from './invocation-request.js';
-import { toWireResponse, type WireResponse } from './invocation-response.js';
+import { writeFunctionResponse } from './invocation-response.js';
 import { compileRoutes, type FunctionDefinition, matchRoute } from './routes.js';
 import { readStaticFile } from './static-files.js';
 
@@ -174,26 +174,6 @@ function platformHeaders(request: IncomingMessage, principal: Record<string, str
   }
   for (const name in principal) headers.set(name, principal[name] as string);
   return headers;
-}
-
-/** Synchronous for the plain results handlers return: no extra turn of the event loop before the write. */
-function writeFunctionResponse(
-  request: IncomingMessage,
-  response: ServerResponse,
-  result: HttpResponseInit | functions.HttpResponse | undefined,
-): void | Promise<void> {
-  const converted = toWireResponse(result);
-  if (converted instanceof Promise) return converted.then((wire) => writeWireResponse(request, response, wire));
-  writeWireResponse(request, response, converted);
-}
-
-function writeWireResponse(request: IncomingMessage, response: ServerResponse, wire: WireResponse): void {
-  const { status, headers, body } = wire;
-  const sent = body !== undefined && request.method !== 'HEAD' ? body : undefined;
-  // One write of head and body: separate small writes wait on Nagle and delayed ACKs (milliseconds a response).
-  if (sent !== undefined) headers['content-length'] = String(Buffer.byteLength(sent));
-  response.writeHead(status, headers);
-  response.end(sent);
 }
 
 /** What the caller sees of any failure: nothing about its cause, which goes to the log. */
