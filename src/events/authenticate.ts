@@ -22,8 +22,9 @@ export class UpstreamAuthenticator {
   private readonly jwks;
   private readonly allowedOrigins: Set<string>;
   /**
-   * Authorization headers whose token was verified, with the time they stop being accepted. Web PubSub reuses one token for many requests,
-   * and the RSA signature check is most of an event's CPU; a token string verified once is the same token again.
+   * Authorization headers whose token was verified, with the time they stop being accepted. Web PubSub reuses one
+   * token for many requests, and the RSA signature check is most of an event's CPU; a token string verified once is
+   * the same token again.
    */
   private readonly verified = new Map<string, number>();
 

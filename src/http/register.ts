@@ -25,7 +25,7 @@ let loaded: Runtime | undefined;
  * Loads the runtime once per process; a dynamic import per call would cost a module-loader round trip each time, and
  * once it is there, calls take it without awaiting.
  */
-const loadRuntime = async (): Promise<Runtime> => {
+const loadRuntime = (): Promise<Runtime> => {
   loading ??= import('../runtime.js').then((module) => {
     loaded = module;
     return module;

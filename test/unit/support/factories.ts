@@ -1,5 +1,6 @@
 import { SettingsError } from '../../../src/errors.js';
 import { loadSettings } from '../../../src/settings.js';
+
 /** CloudEvents headers of a user `chat` event, with any header replaced (or removed with undefined). */
 export function cloudEventHeaders(overrides: Record<string, string | undefined> = {}): Headers {
   const headers = new Headers();
