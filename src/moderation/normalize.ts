@@ -39,13 +39,16 @@ function foldCharacter(original: number): number {
 /** `foldCharacter` precomputed for ASCII, which is most chat text: a table read instead of two map lookups. */
 const FOLDED_ASCII = Int32Array.from({ length: 128 }, (_, code) => foldCharacter(code));
 
-/** One word with look-alikes and leetspeak resolved and repeated letters collapsed ("Fuuuck" → "fuck"). */
-export function foldWord(word: string): string {
+/**
+ * Look-alikes and leetspeak resolved, ASCII lower-cased and repeated characters collapsed ("Fuuuck" → "fuck"), as
+ * obscenity's English transformers fold text; used on single words and on whole lines.
+ */
+export function foldText(text: string): string {
   let folded = '';
   let previous = -1;
   let run = 0;
-  for (let i = 0; i < word.length; i++) {
-    let code = word.codePointAt(i) ?? 0;
+  for (let i = 0; i < text.length; i++) {
+    let code = text.codePointAt(i) ?? 0;
     if (code > 0xffff) i++;
     code = code < 128 ? (FOLDED_ASCII[code] ?? code) : foldCharacter(code);
     if (code === previous) {
@@ -62,7 +65,7 @@ export function foldWord(word: string): string {
 
 /** Folded words of normalised text, split on anything that is not a letter, mark or digit. */
 export function words(normalized: string): string[] {
-  return (normalized.match(WORD) ?? []).map(foldWord);
+  return (normalized.match(WORD) ?? []).map(foldText);
 }
 
 /**
@@ -71,7 +74,7 @@ export function words(normalized: string): string[] {
  */
 export function leetWords(normalized: string): string[] | undefined {
   if (!LEET_SYMBOL.test(normalized)) return undefined;
-  return (normalized.match(LEET_WORD) ?? []).map(foldWord);
+  return (normalized.match(LEET_WORD) ?? []).map(foldText);
 }
 
 /** Whether text is longer than `limit` code points, without counting megabytes when the UTF-16 length decides. */

@@ -7,7 +7,7 @@ import {
   RegExpMatcher,
   SyntaxKind,
 } from 'obscenity';
-import { foldWord } from './normalize.js';
+import { foldText } from './normalize.js';
 
 /**
  * Everyday words obscenity's English dataset flags but does not whitelist (found by running it over common words);
@@ -48,12 +48,12 @@ function patternSource(pattern: ParsedPattern): string {
 
 /**
  * Whether any term matches anywhere in text folded as obscenity's English transformers fold it (look-alikes,
- * leetspeak, ASCII case, repeated letters: exactly `foldWord`), whitelist aside. One regular expression over one
+ * leetspeak, ASCII case, repeated letters: exactly `foldText`), whitelist aside. One regular expression over one
  * folded copy, where obscenity walks the text with an iterator per character and scans it once per term.
  */
 export function createTermScreen(terms: readonly BlacklistedTerm[]): (text: string) => boolean {
   const anyTerm = new RegExp(terms.map((term) => `(?:${patternSource(term.pattern)})`).join('|'), 's');
-  return (text) => anyTerm.test(foldWord(text));
+  return (text) => anyTerm.test(foldText(text));
 }
 
 /**

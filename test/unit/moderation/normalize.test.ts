@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   exceedsCodePoints,
-  foldWord,
+  foldText,
   isBlank,
   leetWords,
   normalizeForMatching,
@@ -15,8 +15,8 @@ describe('normalizeForMatching + words', () => {
   });
 
   it('keeps the doubled letters obscenity keeps, so "good" and "god" stay different', () => {
-    expect(foldWord('goooood')).toBe('good');
-    expect(foldWord('god')).toBe('god');
+    expect(foldText('goooood')).toBe('good');
+    expect(foldText('god')).toBe('god');
   });
 
   it('splits on punctuation and spaces, so symbols at word edges stay punctuation', () => {
