@@ -54,6 +54,8 @@ export interface RunningEmulator {
   configureHub(hub: string, settings: HubSettings): void;
   /** Replaces (or with undefined clears) the injected REST faults. */
   setFaults(faults: FaultOptions | undefined): void;
+  /** How many REST requests the current faults failed so far. */
+  faultsInjected(): number;
   /**
    * Drops a client's socket without a close frame, as a network failure would; reliable sessions stay
    * recoverable. False when the connection does not exist.
@@ -124,6 +126,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     connectionString: `Endpoint=http://${urlHost(host)};Port=${httpPort};AccessKey=${accessKeys[0]};Version=1.0;`,
     configureHub: (hub, hubSettings) => settings.set(hub, hubSettings),
     setFaults: (next) => faults.set(next),
+    faultsInjected: () => faults.injected,
     dropConnection: (hub, connectionId) => {
       const connection = connections.find(hub, connectionId);
       if (!connection?.socket) return false;

@@ -43,6 +43,8 @@ it('lets the SDK retry through throttling and still deliver once', async () => {
       .filter((frame) => frame.type === 'message')
       .map((frame) => frame.data),
   ).toEqual(['first', 'second']);
+  // The second send was throttled (every 2nd matching call) and its retry went through: once, not twice.
+  expect(emulator.faultsInjected()).toBe(1);
   emulator.setFaults(undefined);
   client.close();
 });

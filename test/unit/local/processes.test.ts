@@ -32,8 +32,12 @@ describe('waitForTcp', () => {
     const child = node('setInterval(() => {}, 1000)');
     const server = createServer();
     setTimeout(() => server.listen(port, '127.0.0.1'), 150);
+    const started = performance.now();
     try {
       await waitForTcp('127.0.0.1', port, child, 5000);
+      // Not before the server listened, and while it was listening.
+      expect(performance.now() - started).toBeGreaterThanOrEqual(140);
+      expect(server.listening).toBe(true);
     } finally {
       server.close();
       await stopChild(child);
