@@ -162,10 +162,10 @@ export function createModerator(policyInput: ModerationPolicy): Moderator {
       const linksAllowed = room?.limits?.linksAllowed ?? true;
       const hosts = linksAllowed ? undefined : linkHosts(normalized);
       if (hosts && hosts.length > 0) return refuse('links', 'Links are not allowed in this room.', false);
-      if (profanity.matches(normalized)) {
+      const plainWords = words(normalized);
+      if (profanity.matches(normalized, plainWords)) {
         return refuse('profanity', 'Your message contains language that is not allowed here.', true);
       }
-      const plainWords = words(normalized);
       if (blocklist.matches(normalized, plainWords)) {
         return refuse('blocklist', 'Your message contains a word or phrase that is not allowed in this chat.', true);
       }

@@ -7,6 +7,7 @@ import {
   RegExpMatcher,
   SyntaxKind,
 } from 'obscenity';
+import { createBlocklist } from './blocklist.js';
 import { foldText } from './normalize.js';
 
 /**
@@ -16,8 +17,8 @@ import { foldText } from './normalize.js';
 const EVERYDAY_WORDS = ['cockpit', 'cumin', 'dickinson', 'dickson', 'penistone', 'pissarro', 'retardant', 'shiitake'];
 
 export interface ProfanityFilter {
-  /** Whether text (already normalised, see `normalizeForMatching`) contains profanity. */
-  matches(normalized: string): boolean;
+  /** Whether text (normalised, see `normalizeForMatching`; `plainWords`: its folded `words`) contains profanity. */
+  matches(normalized: string, plainWords: readonly string[]): boolean;
 }
 
 /**
@@ -56,9 +57,22 @@ export function createTermScreen(terms: readonly BlacklistedTerm[]): (text: stri
   return (text) => anyTerm.test(foldText(text));
 }
 
+/** The words obscenity's English dataset was built from, as its phrases' metadata names them. */
+export function datasetWords(terms: readonly BlacklistedTerm[]): string[] {
+  const found = new Set<string>();
+  for (const term of terms) {
+    const match = { termId: term.id, startIndex: 0, endIndex: 0, matchLength: 0 };
+    const word = englishDataset.getPayloadWithPhraseMetadata(match).phraseMetadata?.originalWord;
+    if (word) found.add(word);
+  }
+  return [...found];
+}
+
 /**
  * obscenity's English dataset and transformers, screened first: most chat lines match no term at all and are done
- * after one scan; a line that does is answered by obscenity itself, which also honours the whitelist.
+ * after one scan; a line that does is answered by obscenity itself, which also honours the whitelist. A few words of
+ * the dataset never match its own patterns once obscenity collapses their doubled letters ("jizz" reads "jiz"): those
+ * are matched as whole words, folded alike on both sides.
  */
 export function createProfanityFilter(): ProfanityFilter {
   const { blacklistedTerms, whitelistedTerms } = englishDataset.build();
@@ -68,10 +82,11 @@ export function createProfanityFilter(): ProfanityFilter {
     ...englishRecommendedTransformers,
   });
   const screen = createTermScreen(blacklistedTerms);
+  const missedWords = createBlocklist(datasetWords(blacklistedTerms).filter((word) => !matcher.hasMatch(word)));
   return {
-    matches(normalized) {
+    matches(normalized, plainWords) {
       const masked = maskNumbers(normalized);
-      return screen(masked) && matcher.hasMatch(masked);
+      return (screen(masked) && matcher.hasMatch(masked)) || missedWords.matches(normalized, plainWords);
     },
   };
 }

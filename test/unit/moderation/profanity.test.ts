@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { englishDataset, englishRecommendedBlacklistMatcherTransformers, RegExpMatcher } from 'obscenity';
 import { describe, expect, it } from 'vitest';
-import { createProfanityFilter, createTermScreen } from '../../../src/moderation/profanity.js';
+import { normalizeForMatching, words } from '../../../src/moderation/normalize.js';
+import { createProfanityFilter, createTermScreen, datasetWords } from '../../../src/moderation/profanity.js';
 
 const seed = 20_261_125;
 const { blacklistedTerms } = englishDataset.build();
@@ -11,6 +12,11 @@ const unwhitelisted = new RegExpMatcher({
   blacklistedTerms,
   blacklistMatcherTransformers: englishRecommendedBlacklistMatcherTransformers,
 });
+const filter = createProfanityFilter();
+const profane = (text: string) => {
+  const normalized = normalizeForMatching(text);
+  return filter.matches(normalized, words(normalized));
+};
 const sampleWords = ['fuck', 'shit', 'bitch', 'cunt', 'asshole', 'nigger', 'dick', 'penis', 'boob', 'anal', 'hello'];
 const lookAlikes = ['ſ', 'ⓕ', 'ｆ', '𝐟', 'ü', 'İ', '$', '@', '4', '1', '!', '0', '3', '5', '7', '|', '(', '€'];
 
@@ -38,20 +44,35 @@ describe('profanity term screen', () => {
     );
   });
 
-  it('finds every word the dataset was built from, and nothing in plain chat', () => {
-    const originals = englishDataset.build().blacklistedTerms.length;
-    expect(originals).toBeGreaterThan(50);
-    for (const word of sampleWords.slice(0, -1)) expect(screen(`well ${word}!`), word).toBe(true);
+  it('answers like obscenity on every word the dataset was built from, and finds nothing in plain chat', () => {
+    const originals = datasetWords(blacklistedTerms);
+    expect(originals.length).toBeGreaterThan(60);
+    for (const word of originals) expect(screen(word), word).toBe(unwhitelisted.hasMatch(word));
     for (const line of ['the new build looks great, see you at 3pm', 'lunch was fine', 'ok 👍']) {
       expect(screen(line), line).toBe(false);
+      expect(profane(line), line).toBe(false);
+    }
+  });
+
+  it('catches every word the dataset was built from, also those obscenity folds out of reach', () => {
+    // obscenity collapses doubled letters its patterns keep ("jizz" reads "jiz"), so it never finds these four.
+    const originals = datasetWords(blacklistedTerms);
+    expect(originals.filter((word) => !unwhitelisted.hasMatch(word))).toEqual([
+      'buttplug',
+      'finger bang',
+      'jerk off',
+      'jizz',
+    ]);
+    for (const word of originals) expect(profane(`so ${word} then`), word).toBe(true);
+    for (const spelling of ['JIZZZ', 'j1zz', 'jerk   off', 'Finger-Bang', 'butttplug']) {
+      expect(profane(spelling), spelling).toBe(true);
     }
   });
 
   it('leaves the whitelist to obscenity: a screened everyday word is still clean', () => {
-    const filter = createProfanityFilter();
     for (const word of ['cockpit', 'shiitake', 'assistant', 'penistone']) {
       expect(screen(word), word).toBe(true);
-      expect(filter.matches(word), word).toBe(false);
+      expect(profane(word), word).toBe(false);
     }
   });
 });
