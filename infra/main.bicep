@@ -50,7 +50,7 @@ param hubName string = 'chat'
 @description('Upper bound of Function App instances the Flex Consumption plan may scale out to.')
 param maximumInstanceCount int = 40
 
-@description('Prefix of the three tables: <prefix>Bans, <prefix>Audit, <prefix>Presence (TABLE_PREFIX).')
+@description('Prefix of the app\'s tables: <prefix>Bans, <prefix>Audit, <prefix>Presence, <prefix>Rooms, <prefix>Rules, <prefix>Messages, <prefix>Queue (TABLE_PREFIX).')
 param tablePrefix string = 'moderator'
 
 @description('App role value that grants the moderation endpoints (MODERATOR_ROLE); it must match the app role on the app registration.')
@@ -74,7 +74,7 @@ var resourceToken = toLower(uniqueString(subscription().id, resourceGroup().id, 
 var tags = { 'azd-env-name': environmentName }
 var appName = empty(functionAppName) ? 'func-${resourceToken}' : functionAppName
 var deploymentContainerName = 'app-package-${take(appName, 32)}-${take(resourceToken, 7)}'
-var tableNames = ['${tablePrefix}Bans', '${tablePrefix}Audit', '${tablePrefix}Presence']
+var tableNames = [for suffix in ['Bans', 'Audit', 'Presence', 'Rooms', 'Rules', 'Messages', 'Queue']: '${tablePrefix}${suffix}']
 // Pages hosted on another origin call the API cross-origin and come back there after sign-in.
 var pageOrigins = filter(map(split(corsOrigins, ','), origin => trim(origin)), origin => !empty(origin))
 

@@ -14,6 +14,13 @@ async function flush(from: Chatter, to: Chatter, room: string): Promise<void> {
   await eventually(() => to.chats.find((m) => m.id === marker.id));
 }
 
+/** A client URL from `/api/negotiate` for the signed-in user (no room in it). */
+async function negotiatedUrl(cookie: string): Promise<string> {
+  const response = await callApi('/api/negotiate', cookie);
+  expect(response.status).toBe(200);
+  return ((await response.json()) as { url: string }).url;
+}
+
 describe('mutes', () => {
   it('a moderator mutes a user in one room for a while, lists it, and unmutes', async () => {
     const room = uniqueRoom('mute');
@@ -101,7 +108,8 @@ describe('bans', () => {
     expect(await rob.join(room)).toMatchObject({ type: 'refused', rule: 'banned', room });
     // The token from rob's earlier join carries the room: connecting with it would put him back in the group.
     expect(await handshakeStatus(rob.joinedUrl ?? '')).toBe(403);
-    expect((await callApi('/api/negotiate', rob.cookie)).status).toBe(200);
+    // A token without the room connects as usual.
+    expect(await handshakeStatus(await negotiatedUrl(rob.cookie))).toBe(101);
     expect(await rob.join(elsewhere)).toMatchObject({ type: 'joined', room: elsewhere });
     expect(await rob.chat(elsewhere, 'fine here')).toMatchObject({ type: 'accepted' });
 
@@ -121,8 +129,10 @@ describe('bans', () => {
     const negotiate = await callApi('/api/negotiate', amos.cookie);
     expect(negotiate.status).toBe(403);
     expect(await negotiate.json()).toMatchObject({ code: 'Banned' });
+    // A token minted before the ban does not connect either.
+    expect(await handshakeStatus(amos.joinedUrl ?? '')).toBe(403);
     expect((await moderator.delete('/api/moderate/bans/amos-appban')).status).toBe(204);
-    expect((await callApi('/api/negotiate', amos.cookie)).status).toBe(200);
+    expect(await handshakeStatus(await negotiatedUrl(amos.cookie))).toBe(101);
     const audit = await moderator.audit();
     expect(audit).toContainEqual(
       expect.objectContaining({ action: 'ban', actor: 'mod-sanctions', target: 'amos-appban', outcome: 'succeeded' }),

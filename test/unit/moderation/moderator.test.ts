@@ -150,10 +150,10 @@ describe('strikes', () => {
 
   it('counts blocklist and flood refusals as strikes, length and empty refusals not', () => {
     const session = chatSession({ blocklist: ['crypto'], floodRepeats: 2, mutedAfterStrikes: 5, evictAfterStrikes: 5 });
-    session.send('', 0);
-    session.send('x'.repeat(501), 1);
-    session.send('crypto', 2);
-    session.send('hi', 3);
+    expect(session.send('', 0)).toMatchObject({ allowed: false, rule: 'empty', strikes: 0 });
+    expect(session.send('x'.repeat(501), 1)).toMatchObject({ allowed: false, rule: 'length', strikes: 0 });
+    expect(session.send('crypto', 2)).toMatchObject({ allowed: false, rule: 'blocklist', strikes: 1 });
+    expect(session.send('hi', 3)).toMatchObject({ allowed: true });
     expect(session.send('hi', 4)).toMatchObject({ allowed: false, rule: 'flood', strikes: 2 });
   });
 });
