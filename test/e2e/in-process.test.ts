@@ -63,5 +63,11 @@ describe('negotiate with guests allowed and platform authentication off', () => 
     });
     expect(other.status).toBe(200);
     expect(other.headers).not.toHaveProperty('access-control-allow-origin');
+    const foreignPreflight = await call('negotiate', {
+      method: 'OPTIONS',
+      url: 'http://localhost/api/negotiate',
+      headers: { origin: 'https://evil.example.com', 'access-control-request-method': 'POST' },
+    });
+    expect(foreignPreflight.headers).not.toHaveProperty('access-control-allow-origin');
   });
 });

@@ -115,6 +115,11 @@ describe('list rules at run time', () => {
     // Two strikes muted wes; another member shows look-alike domains pass.
     const vic = await chatter('vic-words', room);
     expect(await vic.chat(room, 'notspam.example is fine')).toMatchObject({ type: 'accepted' });
+    // In a room with no rules of its own the global word still blocks, and the room's domain does not.
+    const elsewhere = uniqueRoom('words-elsewhere');
+    const zoe = await chatter('zoe-words', elsewhere);
+    expect(await zoe.chat(elsewhere, 'visit spam.example')).toMatchObject({ type: 'accepted' });
+    expect(await zoe.chat(elsewhere, 'zorblax again')).toMatchObject({ rule: `list:${word.body.id}` });
     await moderator.delete(`/api/moderate/rules/${word.body.id}`);
     await moderator.delete(`/api/moderate/rules/${domain.body.id}`);
   });

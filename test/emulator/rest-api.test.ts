@@ -219,14 +219,19 @@ describe('tokens and closing', () => {
       message: 'bye one',
     });
     expect((await one?.client.waitForClose())?.code).toBe(1008);
+    const reason = async (closed: typeof one) =>
+      (await closed?.client.waitForJson((frame) => frame.event === 'disconnected'))?.message;
     await hub.closeUserConnections('c2', { reason: 'user' });
+    expect(await reason(two)).toBe('user');
     await two?.client.waitForClose();
     await hub.group('c3').closeAllConnections({ reason: 'group' });
+    expect(await reason(three)).toBe('group');
     await three?.client.waitForClose();
     const seed = await signedFetch(emulator, 'POST', '/api/hubs/closing/groups/c4/:close?api-version=2024-01-01');
     expect(seed.status).toBe(204);
     await four?.client.waitForClose();
     await hub.closeAllConnections({ reason: 'all' });
+    expect(await reason(five)).toBe('all');
     await five?.client.waitForClose();
     await eventually(async () => !(await hub.userExists('c5')));
   });
