@@ -60,7 +60,9 @@ const environmentSchema = z.object({
   MODERATOR_ROLE: z.string().min(1).default('moderator'),
   ALLOW_ANONYMOUS: flag,
   WEBSITE_AUTH_ENABLED: flag,
-  CORS_ORIGINS: csv,
+  // Credentialed requests (the pages send the session cookie) need each origin named: `*` would let any site call
+  // the API as the signed-in user.
+  CORS_ORIGINS: csv.refine((origins) => !origins.includes('*'), 'name each origin; * is not allowed with sign-in'),
   AZURE_CLIENT_ID: z.string().min(1).optional(),
   RULES_CACHE_SECONDS: z.coerce.number().min(0).max(5).default(5),
   MESSAGE_RETENTION_HOURS: z.coerce.number().int().min(1).max(720).default(24),

@@ -56,6 +56,11 @@ describe('negotiate with guests allowed and platform authentication off', () => 
     });
     expect(preflight.status).toBe(204);
     expect(preflight.headers).toMatchObject({ 'access-control-allow-origin': allowedOrigin });
+    // Every method the pages use, PUT of a room's settings included.
+    const headers = preflight.headers as Record<string, string>;
+    expect(String(headers['access-control-allow-methods']).split(', ')).toEqual(
+      expect.arrayContaining(['GET', 'POST', 'PUT', 'DELETE']),
+    );
     const other = await call('negotiate', {
       method: 'GET',
       url: 'http://localhost/api/negotiate',

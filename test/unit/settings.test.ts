@@ -46,6 +46,17 @@ describe('loadSettings', () => {
     expect(problems.join('\n')).toMatch(/TABLES_ENDPOINT/);
   });
 
+  it('takes named CORS origins and refuses *, which would let any site call the API as the signed-in user', () => {
+    const origins = 'https://chat.contoso.com, http://localhost:5173';
+    expect(loadSettings({ ...valid, CORS_ORIGINS: origins }).corsOrigins).toEqual([
+      'https://chat.contoso.com',
+      'http://localhost:5173',
+    ]);
+    expect(settingsProblems({ ...valid, CORS_ORIGINS: 'https://chat.contoso.com,*' }).join()).toMatch(
+      /CORS_ORIGINS: name each origin; \* is not allowed with sign-in/,
+    );
+  });
+
   it('refuses a configuration that cannot authenticate upstream requests', () => {
     const { UPSTREAM_TOKEN_ISSUER, UPSTREAM_TOKEN_JWKS_URI, UPSTREAM_TOKEN_AUDIENCE, UPSTREAM_PRINCIPAL_ID, ...rest } =
       valid;
