@@ -83,10 +83,12 @@ export async function imposeSanction(app: App, input: SanctionInput): Promise<Sa
     reason: `${input.reason} (until ${sanction.until.toISOString()})`,
     ...(input.room ? { room: input.room } : {}),
   };
-  await changeConfiguration(app, draft, async () => {
-    await app.store.putSanction(sanction);
-    await enforce(app, sanction);
-  });
+  await changeConfiguration(
+    app,
+    draft,
+    () => app.store.putSanction(sanction),
+    () => enforce(app, sanction),
+  );
   return sanction;
 }
 const toJson = ({ kind: _kind, ...sanction }: Sanction) => ({

@@ -223,6 +223,30 @@ describe('a step that finally fails is named, audited as failed, and can be retr
   });
 });
 
+describe('a sanction whose immediate effect fails', () => {
+  it('an app ban that cannot close the connections: 502 UpstreamCallFailed, the ban in force, audited as failed', async () => {
+    const member = await memberIn('faults-ban', 'faults-bo');
+    stack.emulator.setFaults({ status: 503, retryAfterSeconds: 0, match: /^POST .*\/users\/[^/]+\/:closeConnections/ });
+    const ban = { userId: 'faults-bo', minutes: 5, reason: 'drill ban' };
+    const { status, body } = await answerOf(await session.postJson('/api/moderate/bans', moderator, ban));
+    expect(status).toBe(502);
+    expect(body).toMatchObject({ code: 'UpstreamCallFailed' });
+    expect(stack.emulator.faultsInjected()).toBe(4);
+    // Stored and announced to every instance before the close was tried: the user is refused all the same.
+    expect((await session.api('/api/negotiate', member.cookie)).status).toBe(403);
+    expect(await member.chat('faults-ban', 'still here')).toMatchObject({ type: 'refused', rule: 'banned' });
+    const audit = (await (await session.api('/api/moderate/audit?limit=200', moderator)).json()) as {
+      entries: (AuditRow & { reason?: string })[];
+    };
+    const row = audit.entries.find((entry) => entry.action === 'ban' && entry.target === 'faults-bo');
+    expect(row).toMatchObject({ outcome: 'failed', error: expect.stringMatching(/503|Service Unavailable/i) });
+    // Banning again once the service is back closes the connection.
+    stack.emulator.setFaults(undefined);
+    expect((await session.postJson('/api/moderate/bans', moderator, ban)).status).toBe(201);
+    expect(await eventually(() => member.disconnectReason)).toMatch(/drill ban/);
+  });
+});
+
 describe('a Web PubSub outage while chatting', () => {
   it('a line the service will not take is answered as not delivered; the author stays connected and can go on', async () => {
     const author = await memberIn('faults-h', 'faults-hank');
