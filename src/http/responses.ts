@@ -1,9 +1,16 @@
-import { isRestError } from '@azure/core-rest-pipeline';
 import type { HttpResponseInit, InvocationContext } from '@azure/functions';
 import { HttpError } from '../errors.js';
 
 export function json(status: number, body: unknown, headers: Record<string, string> = {}): HttpResponseInit {
   return { status, jsonBody: body, headers: { 'cache-control': 'no-store', ...headers } };
+}
+
+/**
+ * The Azure SDK's `RestError`, known by its name as the SDK's own `isRestError` knows it: importing that would put
+ * the whole HTTP pipeline into the registrations bundle every cold start loads (83 → 111 KB).
+ */
+function isAzureServiceError(error: unknown): error is Error & { statusCode?: number } {
+  return error instanceof Error && error.name === 'RestError';
 }
 
 /**
@@ -15,7 +22,7 @@ export function errorResponse(error: unknown, context: InvocationContext): HttpR
     if (error.status >= 500) context.error(`${context.functionName}: ${error.message}`);
     return json(error.status, error.toJSON(), error.headers);
   }
-  if (isRestError(error)) {
+  if (isAzureServiceError(error)) {
     context.error(`${context.functionName}: an Azure service call failed`, error);
     const status = error.statusCode ?? 'no answer';
     return json(502, {
