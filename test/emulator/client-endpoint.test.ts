@@ -186,6 +186,10 @@ describe('raw protocol', () => {
     const message = await client.waitForJson((frame) => frame.type === 'message');
     expect(message).toEqual({ sequenceId: 1, type: 'message', from: 'server', dataType: 'json', data: { n: 1 } });
     client.send({ type: 'sequenceAck', sequenceId: 1 });
+    // The ack is taken as it should be: the session goes on, the next message numbered after it.
+    await serviceClient(emulator, 'frames').group('g').sendToAll({ n: 2 });
+    const next = await client.waitForJson((frame) => frame.type === 'message' && frame.sequenceId === 2);
+    expect(next).toMatchObject({ sequenceId: 2, data: { n: 2 } });
     client.close();
   });
 

@@ -475,19 +475,11 @@ const subject = fc.record({
 });
 
 describe('properties', () => {
-  it('parses printed random ASTs back to the same AST with the same verdict on random subjects', () => {
+  it('parses printed random ASTs back to the same AST, whatever the keyword case and spacing', () => {
     fc.assert(
-      fc.property(
-        booleanExpression,
-        keywordStyle,
-        fc.constantFrom(' ', '  ', '\t', '\n '),
-        fc.array(subject, { minLength: 1, maxLength: 5 }),
-        (expr, keyword, space, subjects) => {
-          const parsed = parseODataFilter(printFilter(expr, keyword, space));
-          expect(parsed).toEqual(expr);
-          for (const s of subjects) expect(matchesFilter(parsed, s)).toBe(matchesFilter(expr, s));
-        },
-      ),
+      fc.property(booleanExpression, keywordStyle, fc.constantFrom(' ', '  ', '\t', '\n '), (expr, keyword, space) => {
+        expect(parseODataFilter(printFilter(expr, keyword, space))).toEqual(expr);
+      }),
       { numRuns: 400 },
     );
   });
