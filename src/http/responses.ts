@@ -27,7 +27,7 @@ export function errorResponse(error: unknown, context: InvocationContext): HttpR
     const status = error.statusCode ?? 'no answer';
     return json(502, {
       code: 'UpstreamCallFailed',
-      message: `An Azure service call failed (${status}); the error was logged. Retrying is safe.`,
+      message: `An Azure service call failed (${status}); the error was logged.`,
     });
   }
   context.error(`${context.functionName}: unhandled error`, error);
