@@ -33,6 +33,7 @@ export class ConnectionManager {
   recover(connection: Connection, socket: ClientSocket): void {
     clearTimeout(connection.recoveryTimer);
     connection.recoveryTimer = undefined;
+    connection.recoveries++;
     const previous = connection.socket;
     connection.socket = socket;
     previous?.webSocket.terminate();

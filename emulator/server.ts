@@ -61,6 +61,8 @@ export interface RunningEmulator {
    * recoverable. False when the connection does not exist.
    */
   dropConnection(hub: string, connectionId: string): boolean;
+  /** Whether a connection has a socket now and how often its reliable session was recovered; undefined once gone. */
+  connectionStatus(hub: string, connectionId: string): { socketOpen: boolean; recoveries: number } | undefined;
   /** Closes every socket and server. */
   close(): Promise<void>;
 }
@@ -132,6 +134,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       if (!connection?.socket) return false;
       connections.terminate(connection);
       return true;
+    },
+    connectionStatus: (hub, connectionId) => {
+      const connection = connections.find(hub, connectionId);
+      return connection && { socketOpen: connection.socket !== undefined, recoveries: connection.recoveries };
     },
     close: async () => {
       connections.closeAll('The service is shutting down.');

@@ -51,6 +51,8 @@ export class Connection {
   upstreamQueue: Promise<void> = Promise.resolve();
   socket: ClientSocket | undefined;
   recoveryTimer: NodeJS.Timeout | undefined;
+  /** Times a reliable session resumed on a new socket. */
+  recoveries = 0;
   closed = false;
 
   private nextSequenceId = 1;

@@ -107,9 +107,12 @@ describe('official client SDK', () => {
     await eventually(() => texts.length === 5);
     expect(emulator.dropConnection('recovery', connectionIds[0] as string)).toBe(true);
     await send(6, 10);
-    await eventually(
-      async () => await serviceClient(emulator, 'recovery').connectionExists(connectionIds[0] as string),
-    );
+    // The same session on a new socket: recovered once, not replaced by a new connection.
+    await eventually(() => emulator.connectionStatus('recovery', connectionIds[0] as string)?.recoveries === 1);
+    expect(emulator.connectionStatus('recovery', connectionIds[0] as string)).toEqual({
+      socketOpen: true,
+      recoveries: 1,
+    });
     await send(11, 15);
     await eventually(() => texts.length >= 15);
     expect(texts).toEqual(Array.from({ length: 15 }, (_, index) => `m${index + 1}`));
