@@ -5,7 +5,6 @@
  * What the app's own work costs under the same load with a host that costs next to nothing. The environment carries
  * the app's settings, as the local host's does.
  */
-import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
@@ -35,7 +34,6 @@ const server = createServer((request, response) => {
         body: Buffer.concat(chunks),
       }),
       new HostInvocationContext({
-        invocationId: randomUUID(),
         functionName: definition.name,
         functionOptions: definition.options,
         log: () => {},

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type {
   EffectiveFunctionOptions,
   FunctionInput,
@@ -10,7 +11,8 @@ import functions from '@azure/functions';
 export type LogLevel = 'trace' | 'debug' | 'information' | 'warning' | 'error';
 
 export interface InvocationContextInit {
-  invocationId: string;
+  /** Default: a random UUID, made on first read (most invocations never read it). */
+  invocationId?: string;
   functionName: string;
   /** The function's registration; `context.options` (trigger and return binding) is derived from it on first read. */
   functionOptions: HttpFunctionOptions;
@@ -52,19 +54,24 @@ class ExtraBindings {
  * request.
  */
 export class HostInvocationContext implements InvocationContext {
-  readonly invocationId: string;
   readonly functionName: string;
   readonly extraInputs = new ExtraBindings();
   readonly extraOutputs = new ExtraBindings();
   readonly #log: InvocationContextInit['log'];
   readonly #functionOptions: HttpFunctionOptions;
   #options: EffectiveFunctionOptions | undefined;
+  #invocationId: string | undefined;
 
   constructor(init: InvocationContextInit) {
-    this.invocationId = init.invocationId;
+    this.#invocationId = init.invocationId;
     this.functionName = init.functionName;
     this.#functionOptions = init.functionOptions;
     this.#log = init.log;
+  }
+
+  get invocationId(): string {
+    this.#invocationId ??= randomUUID();
+    return this.#invocationId;
   }
 
   /** Rarely read, so not built for every request. */

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, resolve } from 'node:path';
@@ -112,10 +111,8 @@ export async function startFunctionsHost(options: FunctionsHostOptions): Promise
     request: IncomingMessage,
     response: ServerResponse,
   ): Promise<void> => {
-    const invocationId = randomUUID();
     const functionName = definition.name;
     const context = new HostInvocationContext({
-      invocationId,
       functionName,
       functionOptions: definition.options,
       log: invocationLog,
@@ -132,7 +129,7 @@ export async function startFunctionsHost(options: FunctionsHostOptions): Promise
       result = (await definition.options.handler(httpRequest, context)) ?? undefined;
     } catch (error) {
       log(
-        `[${new Date().toISOString()}] [${functionName}] error: Executed '${functionName}' (Failed, Id=${invocationId}): ${formatError(error)}`,
+        `[${new Date().toISOString()}] [${functionName}] error: Executed '${functionName}' (Failed, Id=${context.invocationId}): ${formatError(error)}`,
       );
       return writeHostResponse(request, response, internalServerError());
     }

@@ -14,6 +14,12 @@ function equalsConstantTime(a: string, b: string): boolean {
   return left.length === right.length && timingSafeEqual(left, right);
 }
 
+interface VerifiedHeader {
+  header: Buffer;
+  /** Epoch ms. */
+  acceptedUntil: number;
+}
+
 /**
  * Authenticates requests from Web PubSub: an Entra ID token from the service's managed identity (issuer, audience,
  * signature via JWKS, principal id) and/or `ce-signature` over the access keys, whichever the settings configure.
@@ -22,11 +28,12 @@ export class UpstreamAuthenticator {
   private readonly jwks;
   private readonly allowedOrigins: Set<string>;
   /**
-   * Authorization headers whose token was verified, with the time they stop being accepted. Web PubSub reuses one
-   * token for many requests, and the RSA signature check is most of an event's CPU; a token string verified once is
-   * the same token again.
+   * Authorization headers whose token was verified, newest first, with the time they stop being accepted. Web PubSub
+   * reuses one token for many requests, and the RSA signature check is most of an event's CPU; a header verified once
+   * is the same token again. Compared in constant time, newest first, so a hit costs one comparison and the time
+   * taken tells nothing about how much of a header matched (a `Map` lookup compares the strings in variable time).
    */
-  private readonly verified = new Map<string, number>();
+  private readonly verified: VerifiedHeader[] = [];
 
   constructor(private readonly settings: Settings['upstream']) {
     this.jwks = settings.token ? createRemoteJWKSet(new URL(settings.token.jwksUri)) : undefined;
@@ -56,8 +63,7 @@ export class UpstreamAuthenticator {
     now: Date,
   ) {
     // The whole header is the cache key: a hit needs no parsing (a token is about 1.5 KB).
-    const acceptedUntil = authorization === null ? undefined : this.verified.get(authorization);
-    if (acceptedUntil !== undefined && now.getTime() < acceptedUntil) return;
+    if (authorization !== null && this.isVerified(authorization, now.getTime())) return;
     const token = /^Bearer ([\w-]+\.[\w-]+\.[\w-]+)$/.exec(authorization ?? '')?.[1];
     if (!authorization || !token || !this.jwks)
       throw new UnauthorizedError('A bearer token is required.', 'MissingToken');
@@ -82,12 +88,23 @@ export class UpstreamAuthenticator {
     if (expiresAt !== undefined) this.remember(authorization, (expiresAt + clockToleranceSeconds) * 1000);
   }
 
-  private remember(authorization: string, acceptedUntil: number) {
-    if (this.verified.size >= maxVerifiedTokens) {
-      const oldest = this.verified.keys().next().value;
-      if (oldest !== undefined) this.verified.delete(oldest);
+  private isVerified(authorization: string, nowMs: number): boolean {
+    // Header values are Latin-1 on the wire, as Node's parser reads them.
+    const presented = Buffer.from(authorization, 'latin1');
+    for (const entry of this.verified) {
+      if (entry.header.length === presented.length && timingSafeEqual(entry.header, presented)) {
+        return nowMs < entry.acceptedUntil;
+      }
     }
-    this.verified.set(authorization, acceptedUntil);
+    return false;
+  }
+
+  private remember(authorization: string, acceptedUntil: number) {
+    const header = Buffer.from(authorization, 'latin1');
+    const known = this.verified.findIndex((entry) => entry.header.equals(header));
+    if (known !== -1) this.verified.splice(known, 1);
+    if (this.verified.length >= maxVerifiedTokens) this.verified.pop();
+    this.verified.unshift({ header, acceptedUntil });
   }
 
   private verifySignature(event: UpstreamEvent) {

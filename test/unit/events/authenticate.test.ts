@@ -100,6 +100,17 @@ describe('UpstreamAuthenticator bearer tokens', () => {
     await expect(authenticator.authenticate(`Bearer ${token}`, staleEvent, later)).rejects.toThrow(/not valid/);
   });
 
+  it('matches a remembered header whole: one changed character of its signature is verified anew, and refused', async () => {
+    const nowSeconds = Math.floor(Date.now() / 1000);
+    const token = await sign({ oid: principalId }, nowSeconds + 600);
+    await expect(authenticator.authenticate(`Bearer ${token}`, event, new Date())).resolves.toBeUndefined();
+    const last = token.at(-2) === 'A' ? 'B' : 'A';
+    const altered = `${token.slice(0, -2)}${last}${token.slice(-1)}`;
+    expect(altered).toHaveLength(token.length);
+    await expect(authenticator.authenticate(`Bearer ${altered}`, event, new Date())).rejects.toThrow(/not valid/);
+    await expect(authenticator.authenticate(`Bearer ${token}`, event, new Date())).resolves.toBeUndefined();
+  });
+
   it('refuses another principal, a tampered token and no token', async () => {
     const nowSeconds = Math.floor(Date.now() / 1000);
     const other = await sign({ oid: 'someone-else' }, nowSeconds + 600);
