@@ -14,8 +14,13 @@ function equalsConstantTime(a: string, b: string): boolean {
   return left.length === right.length && timingSafeEqual(left, right);
 }
 
+/** Longest Authorization header remembered (Entra tokens are about 1.5 KB). */
+const maxRememberedHeaderBytes = 8 * 1024;
+
 interface VerifiedHeader {
   header: Buffer;
+  /** The first `header.length` bytes of the scratch buffer, where a presented header is compared with this one. */
+  presented: Buffer;
   /** Epoch ms. */
   acceptedUntil: number;
 }
@@ -34,6 +39,8 @@ export class UpstreamAuthenticator {
    * taken tells nothing about how much of a header matched (a `Map` lookup compares the strings in variable time).
    */
   private readonly verified: VerifiedHeader[] = [];
+  /** Where a presented header is copied to be compared: an event allocates nothing for it. */
+  private readonly scratch = Buffer.alloc(maxRememberedHeaderBytes);
 
   constructor(private readonly settings: Settings['upstream']) {
     this.jwks = settings.token ? createRemoteJWKSet(new URL(settings.token.jwksUri)) : undefined;
@@ -89,10 +96,11 @@ export class UpstreamAuthenticator {
   }
 
   private isVerified(authorization: string, nowMs: number): boolean {
-    // Header values are Latin-1 on the wire, as Node's parser reads them.
-    const presented = Buffer.from(authorization, 'latin1');
+    // UTF-8, so no other string has the bytes of a remembered (ASCII) header; one that fills the buffer may be cut.
+    const length = this.scratch.write(authorization, 'utf8');
+    if (length === this.scratch.length) return false;
     for (const entry of this.verified) {
-      if (entry.header.length === presented.length && timingSafeEqual(entry.header, presented)) {
+      if (entry.header.length === length && timingSafeEqual(entry.header, entry.presented)) {
         return nowMs < entry.acceptedUntil;
       }
     }
@@ -100,11 +108,12 @@ export class UpstreamAuthenticator {
   }
 
   private remember(authorization: string, acceptedUntil: number) {
-    const header = Buffer.from(authorization, 'latin1');
+    const header = Buffer.from(authorization);
+    if (header.length >= this.scratch.length) return;
     const known = this.verified.findIndex((entry) => entry.header.equals(header));
     if (known !== -1) this.verified.splice(known, 1);
     if (this.verified.length >= maxVerifiedTokens) this.verified.pop();
-    this.verified.unshift({ header, acceptedUntil });
+    this.verified.unshift({ header, presented: this.scratch.subarray(0, header.length), acceptedUntil });
   }
 
   private verifySignature(event: UpstreamEvent) {
