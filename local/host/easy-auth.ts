@@ -30,6 +30,8 @@ export const sessionCookieName = 'AppServiceAuthSession';
 export const principalHeaderPrefix = 'x-ms-client-principal';
 const objectIdClaimType = 'http://schemas.microsoft.com/identity/claims/objectidentifier';
 const defaultSessionLifetimeSeconds = 8 * 60 * 60;
+/** What a request without a session carries: nothing (one object for all of them). */
+const noPrincipal: Readonly<Record<string, string>> = Object.freeze({});
 
 export function createEasyAuth(options: EasyAuthOptions = {}): EasyAuth {
   const secret = options.secret ?? randomBytes(32);
@@ -83,8 +85,8 @@ export function createEasyAuth(options: EasyAuthOptions = {}): EasyAuth {
       }
     },
     principalHeaders(cookieHeader) {
-      const session = readSession(cookieHeader);
-      return session ? principalHeadersFor(session) : {};
+      const session = cookieHeader ? readSession(cookieHeader) : undefined;
+      return session ? principalHeadersFor(session) : noPrincipal;
     },
   };
 }

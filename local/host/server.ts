@@ -62,13 +62,15 @@ export async function startFunctionsHost(options: FunctionsHostOptions): Promise
   const resolvedTargets = new Map<string, ResolvedFunction>();
 
   const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
-    const target = `${request.method} ${request.headers.host} ${request.url}`;
+    const headers = forwardedHeaders(request);
+    const hostHeader = headers.get('host');
+    const target = `${request.method} ${hostHeader} ${request.url}`;
     const resolved = resolvedTargets.get(target);
     if (resolved) {
-      return invokeFunction(resolved.definition, { ...resolved.params }, resolved.href, request, response);
+      return invokeFunction(resolved.definition, { ...resolved.params }, resolved.href, headers, request, response);
     }
-    const url = new URL(request.url ?? '/', `http://${request.headers.host ?? host}`);
-    const authResponse = easyAuth.handle(url, request.headers.cookie);
+    const url = new URL(request.url ?? '/', `http://${hostHeader ?? host}`);
+    const authResponse = easyAuth.handle(url, headers.get('cookie'));
     if (authResponse) return writeHostResponse(request, response, authResponse);
 
     const pathSegments = splitPath(url.pathname).map(safeDecode);
@@ -80,7 +82,7 @@ export async function startFunctionsHost(options: FunctionsHostOptions): Promise
       if (match.kind === 'matched') {
         if (resolvedTargets.size >= maxResolvedTargets) resolvedTargets.clear();
         resolvedTargets.set(target, { definition: match.definition, params: { ...match.params }, href: url.href });
-        return invokeFunction(match.definition, match.params, url.href, request, response);
+        return invokeFunction(match.definition, match.params, url.href, headers, request, response);
       }
       if (match.kind === 'methodNotAllowed') {
         return writeHostResponse(
@@ -109,6 +111,7 @@ export async function startFunctionsHost(options: FunctionsHostOptions): Promise
     definition: FunctionDefinition,
     params: Record<string, string>,
     href: string,
+    headers: Map<string, string>,
     request: IncomingMessage,
     response: ServerResponse,
   ): Promise<void> => {
@@ -120,10 +123,12 @@ export async function startFunctionsHost(options: FunctionsHostOptions): Promise
     });
     let result: HttpResponseInit | functions.HttpResponse | undefined;
     try {
+      const principal = easyAuth.principalHeaders(headers.get('cookie'));
+      for (const name in principal) headers.set(name, principal[name] as string);
       const httpRequest = new InvocationRequest({
         method: request.method ?? 'GET',
         url: href,
-        headers: platformHeaders(request, easyAuth.principalHeaders(request.headers.cookie)),
+        headers,
         params,
         body: await readRequestBody(request),
       });
@@ -166,15 +171,30 @@ export async function startFunctionsHost(options: FunctionsHostOptions): Promise
   };
 }
 
-/** Inbound headers as the platform forwards them: client-supplied principal headers dropped, then the real ones added. */
-function platformHeaders(request: IncomingMessage, principal: Record<string, string>): Map<string, string> {
+/**
+ * Inbound headers by lower-case name as the platform forwards them, client-supplied principal headers dropped (the
+ * host adds the real ones). Read from the raw list, without building `request.headers`, when no name repeats (the two
+ * then agree); else from `request.headers`, whose rules for a repeated name (kept once, or joined) are Node's.
+ */
+function forwardedHeaders(request: IncomingMessage): Map<string, string> {
+  const raw = request.rawHeaders;
+  const headers = new Map<string, string>();
+  for (let index = 0; index < raw.length; index += 2) {
+    const name = (raw[index] as string).toLowerCase();
+    if (name.startsWith(principalHeaderPrefix)) continue;
+    if (headers.has(name)) return parsedHeaders(request);
+    headers.set(name, raw[index + 1] as string);
+  }
+  return headers;
+}
+
+function parsedHeaders(request: IncomingMessage): Map<string, string> {
   const headers = new Map<string, string>();
   for (const name in request.headers) {
     const value = request.headers[name];
     if (value === undefined || name.startsWith(principalHeaderPrefix)) continue;
     headers.set(name, Array.isArray(value) ? value.join(', ') : value);
   }
-  for (const name in principal) headers.set(name, principal[name] as string);
   return headers;
 }
 

@@ -1,6 +1,7 @@
 import { fork } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -72,6 +73,50 @@ describe('local Functions host', () => {
     });
     expect(await echoWithHost('two.example:7071')).toMatchObject({ url: 'http://two.example:7071/api/echo/1/x' });
     expect(await echoWithHost('one.example:7071')).toMatchObject({ url: 'http://one.example:7071/api/echo/1/x' });
+  });
+
+  it('forwards headers by lower-case name, a repeated one as Node reads it, never a client-supplied principal', async () => {
+    const { port } = new URL(host.url);
+    const raw = (headerLines: string[]) =>
+      new Promise<{ headers: Record<string, string>; principalId: string | null }>((resolve, reject) => {
+        const socket = connect(Number(port), '127.0.0.1');
+        let text = '';
+        socket.on('data', (chunk) => {
+          text += chunk;
+        });
+        socket.on('end', () => resolve(JSON.parse(text.slice(text.indexOf('\r\n\r\n') + 4))));
+        socket.on('error', reject);
+        socket.end(
+          [
+            'POST /api/echo/1/x HTTP/1.1',
+            `Host: 127.0.0.1:${port}`,
+            ...headerLines,
+            'Connection: close',
+            'Content-Length: 2',
+          ]
+            .concat('', 'hi')
+            .join('\r\n'),
+        );
+      });
+    const single = await raw([
+      'X-Trace-Id: abc',
+      'CE-Type: azure.webpubsub.user.chat',
+      'X-MS-CLIENT-PRINCIPAL-ID: mallory',
+    ]);
+    expect(single.headers).toMatchObject({ 'x-trace-id': 'abc', 'ce-type': 'azure.webpubsub.user.chat' });
+    expect(single.principalId).toBeNull();
+    expect(Object.keys(single.headers).every((name) => name === name.toLowerCase())).toBe(true);
+
+    const repeated = await raw([
+      'X-Trace-Id: abc',
+      'x-trace-id: def',
+      'Authorization: Bearer first',
+      'authorization: Bearer second',
+      'X-MS-CLIENT-PRINCIPAL-ID: mallory',
+    ]);
+    // Node's rules: most repeated headers are joined, a few (authorization among them) are kept once.
+    expect(repeated.headers).toMatchObject({ 'x-trace-id': 'abc, def', authorization: 'Bearer first' });
+    expect(repeated.principalId).toBeNull();
   });
 
   it('answers 404 and 405 like func start', async () => {
