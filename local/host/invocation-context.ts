@@ -35,15 +35,13 @@ function effectiveOptions(options: HttpFunctionOptions): EffectiveFunctionOption
 
 /** Extra inputs or outputs by name, as the library keeps them (none for HTTP functions here, but settable). */
 class ExtraBindings {
-  /** Made on the first `set`: HTTP functions here have none, and every request gets two of these. */
-  #values: Map<string, unknown> | undefined;
+  readonly #values = new Map<string, unknown>();
 
   get(inputOrName: FunctionInput | string): unknown {
-    return this.#values?.get(typeof inputOrName === 'string' ? inputOrName : inputOrName.name);
+    return this.#values.get(typeof inputOrName === 'string' ? inputOrName : inputOrName.name);
   }
 
   set(inputOrName: FunctionInput | FunctionOutput | string, value: unknown): void {
-    this.#values ??= new Map();
     this.#values.set(typeof inputOrName === 'string' ? inputOrName : inputOrName.name, value);
   }
 }
@@ -55,18 +53,29 @@ class ExtraBindings {
  */
 export class HostInvocationContext implements InvocationContext {
   readonly functionName: string;
-  readonly extraInputs = new ExtraBindings();
-  readonly extraOutputs = new ExtraBindings();
   readonly #log: InvocationContextInit['log'];
   readonly #functionOptions: HttpFunctionOptions;
   #options: EffectiveFunctionOptions | undefined;
   #invocationId: string | undefined;
+  #extraInputs: ExtraBindings | undefined;
+  #extraOutputs: ExtraBindings | undefined;
 
   constructor(init: InvocationContextInit) {
     this.#invocationId = init.invocationId;
     this.functionName = init.functionName;
     this.#functionOptions = init.functionOptions;
     this.#log = init.log;
+  }
+
+  /** Made on first use, like the id: HTTP functions here have no extra bindings. */
+  get extraInputs(): ExtraBindings {
+    this.#extraInputs ??= new ExtraBindings();
+    return this.#extraInputs;
+  }
+
+  get extraOutputs(): ExtraBindings {
+    this.#extraOutputs ??= new ExtraBindings();
+    return this.#extraOutputs;
   }
 
   get invocationId(): string {

@@ -62,8 +62,8 @@ function convertPlain(init: HttpResponseInit): WireResponse | undefined {
   if (contentType === 'application/json') {
     for (const name in headers) headers[name] = normalizeHeaderValue(headers[name] as string);
   }
-  const cookies = (init.cookies ?? []).map(serializeCookie);
-  return { status, headers: cookies.length > 0 ? { ...headers, 'set-cookie': cookies } : headers, body };
+  const cookies = init.cookies?.map(serializeCookie);
+  return { status, headers: cookies?.length ? { ...headers, 'set-cookie': cookies } : headers, body };
 }
 
 /**

@@ -1,6 +1,9 @@
 /** CORS headers for an allowed browser origin; none for anyone else (the browser then blocks the response). */
-export function corsHeaders(origin: string | null, allowedOrigins: readonly string[]): Record<string, string> {
-  if (!origin || !allowedOrigins.includes(origin)) return {};
+export function corsHeaders(
+  origin: string | null,
+  allowedOrigins: readonly string[],
+): Record<string, string> | undefined {
+  if (!origin || !allowedOrigins.includes(origin)) return undefined;
   return {
     'access-control-allow-origin': origin,
     'access-control-allow-credentials': 'true',

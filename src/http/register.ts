@@ -41,8 +41,8 @@ export interface EndpointOptions {
 }
 
 /** The response with `headers` added; the same object when there are none (most calls: no CORS origin). */
-const withHeaders = (response: HttpResponseInit, headers: Record<string, string>): HttpResponseInit =>
-  Object.keys(headers).length === 0
+const withHeaders = (response: HttpResponseInit, headers: Record<string, string> | undefined): HttpResponseInit =>
+  headers === undefined
     ? response
     : { ...response, headers: { ...(response.headers as Record<string, string> | undefined), ...headers } };
 
@@ -59,13 +59,13 @@ export function registerHttpFunction(
     methods,
     authLevel: 'anonymous',
     handler: async (request, context) => {
-      let cors: Record<string, string> = {};
+      let cors: Record<string, string> | undefined;
       try {
         // Property reads, not a rest pattern: copying every export of the module namespace would cost each call.
         const runtime = loaded ?? (await loadRuntime());
         const app = runtime.getApp();
         cors = corsHeaders(request.headers.get('origin'), app.settings.corsOrigins);
-        if (request.method === 'OPTIONS' && cors['access-control-allow-origin']) return { status: 204, headers: cors };
+        if (request.method === 'OPTIONS' && cors) return { status: 204, headers: cors };
         const handler: AppHandler = runtime[endpoint];
         return withHeaders(await handler(request, app, context), cors);
       } catch (error) {
