@@ -183,8 +183,8 @@ try {
       name: "app's handler on bare node:http",
       what:
         'the same handler and request and context objects as on the local host, called straight from `node:http` ' +
-        "(body read, headers into a Map, the host's response conversion; no URL parsing, routing or App Service " +
-        'Authentication): the app on a host that costs next to nothing',
+        "(served in the check phase as the host serves, body read, headers into a Map, the host's response " +
+        'conversion; no URL parsing, routing or App Service Authentication): the app on a host that costs next to nothing',
       url: direct.ready.url,
       pid: direct.child.pid,
       request: () => chatEvent(token, ROOM_PREFIX, false),

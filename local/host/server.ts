@@ -125,13 +125,12 @@ export async function startFunctionsHost(options: FunctionsHostOptions): Promise
     try {
       const principal = easyAuth.principalHeaders(headers.get('cookie'));
       for (const name in principal) headers.set(name, principal[name] as string);
-      const body = readRequestBody(request);
       const httpRequest = new InvocationRequest({
         method: request.method ?? 'GET',
         url: href,
         headers,
         params,
-        body: body instanceof Promise ? await body : body,
+        body: await readRequestBody(request),
       });
       result = (await definition.options.handler(httpRequest, context)) ?? undefined;
     } catch (error) {
@@ -153,9 +152,9 @@ export async function startFunctionsHost(options: FunctionsHostOptions): Promise
       }
     });
   };
-  // Served in the check phase, after the poll phase that parsed them: the requests that arrived together are answered
-  // together, each body already whole, rather than each between two socket reads (measured on a bare server at 50
-  // connections: 24 % less CPU a request, 26 % more requests a second).
+  // Served in the check phase, after the poll phase that parsed them: the requests that arrived together are handled
+  // together rather than each between two socket reads (measured on a bare server at 50 connections: 24 % less CPU a
+  // request, 26 % more requests a second; on the app's no-room event, 14 % less CPU a request).
   const server = createServer((request, response) => setImmediate(serve, request, response));
   await new Promise<void>((resolveListen, reject) => {
     server.once('error', reject);
