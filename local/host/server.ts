@@ -125,12 +125,13 @@ export async function startFunctionsHost(options: FunctionsHostOptions): Promise
     try {
       const principal = easyAuth.principalHeaders(headers.get('cookie'));
       for (const name in principal) headers.set(name, principal[name] as string);
+      const body = readRequestBody(request);
       const httpRequest = new InvocationRequest({
         method: request.method ?? 'GET',
         url: href,
         headers,
         params,
-        body: await readRequestBody(request),
+        body: body instanceof Promise ? await body : body,
       });
       result = (await definition.options.handler(httpRequest, context)) ?? undefined;
     } catch (error) {

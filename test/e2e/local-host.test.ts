@@ -47,6 +47,33 @@ describe('local Functions host', () => {
     expect(logs.some((line) => line.includes('[echo] information: echoing 42'))).toBe(true);
   });
 
+  it('reads a body whole whether it arrived with its headers or trickles in after them', async () => {
+    const { port } = new URL(host.url);
+    const send = (pieces: string[]) =>
+      new Promise<{ body: string }>((resolve, reject) => {
+        const socket = connect(Number(port), '127.0.0.1');
+        let text = '';
+        socket.on('data', (chunk) => {
+          text += chunk;
+        });
+        socket.on('end', () => resolve(JSON.parse(text.slice(text.indexOf('\r\n\r\n') + 4))));
+        socket.on('error', reject);
+        const writeNext = (index: number) => {
+          if (index === pieces.length) return;
+          socket.write(pieces[index] as string);
+          setTimeout(writeNext, 30, index + 1);
+        };
+        writeNext(0);
+      });
+    const head = (framing: string) =>
+      `POST /api/echo/1/x HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nConnection: close\r\n${framing}\r\n\r\n`;
+    expect(await send([`${head('Content-Length: 11')}hello world`])).toMatchObject({ body: 'hello world' });
+    expect(await send([head('Content-Length: 11'), 'hello', ' world'])).toMatchObject({ body: 'hello world' });
+    expect(
+      await send([head('Transfer-Encoding: chunked'), '5\r\nhello\r\n', '6\r\n world\r\n', '0\r\n\r\n']),
+    ).toMatchObject({ body: 'hello world' });
+  });
+
   it('routes a repeated request target as the first time: own params, the Host of each request in its URL', async () => {
     for (let attempt = 0; attempt < 3; attempt++) {
       expect(await (await fetch(`${host.url}/api/scribble/7`)).json()).toEqual({ id: '7' });
