@@ -255,9 +255,10 @@ try {
         'what it does per request',
         'req/s best',
         'req/s median',
+        'req/s by round',
         'p50 ms',
         'p99 ms (median / best)',
-        'server CPU ms/request',
+        'server CPU ms/request (median / by round)',
       ],
       targets.map((target, index) => {
         const figures = summaries[index] as Summary;
@@ -266,9 +267,10 @@ try {
           target.what,
           formatNumber(figures.bestRps),
           formatNumber(figures.medianRps),
+          (rounds.get(target) ?? []).map((run) => formatNumber(run.requestsPerSecond)).join(', '),
           formatNumber(figures.p50),
           `${formatNumber(figures.p99)} / ${formatNumber(figures.bestP99)}`,
-          formatNumber(figures.cpuMs, 3),
+          `${formatNumber(figures.cpuMs, 3)} / ${(rounds.get(target) ?? []).map((run) => formatNumber(run.cpuMsPerRequest, 3)).join(', ')}`,
         ];
       }),
     ),
