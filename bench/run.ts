@@ -65,8 +65,8 @@ function machineNote(loadBefore: number[], loadAfter: number[]): string {
   const load = (values: number[]) => values.map((value) => value.toFixed(2)).join(', ');
   return (
     `${cpu.length} × ${cpu[0]?.model.trim() ?? 'unknown CPU'}, ${gib(totalmem())} GiB RAM (${gib(freemem())} GiB free ` +
-    `at the end), ${process.platform} ${process.arch}. The machine is shared: other engineers' test suites ran at ` +
-    `the same time, so absolute figures move from run to run; each benchmark takes turns between the cases it ` +
+    `at the end), ${process.platform} ${process.arch}. The machine is a VM that may share its cores with ` +
+    `other work, so absolute figures move from run to run; each benchmark takes turns between the cases it ` +
     `compares and reports best and median. Load average (1, 5, 15 min) before: ${load(loadBefore)}; after: ${load(loadAfter)}.`
   );
 }
