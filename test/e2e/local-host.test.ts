@@ -47,24 +47,27 @@ describe('local Functions host', () => {
     expect(logs.some((line) => line.includes('[echo] information: echoing 42'))).toBe(true);
   });
 
+  /** Writes a raw request in pieces 30 ms apart; answers the JSON body of the reply (requests say `Connection: close`). */
+  const rawExchange = <T>(pieces: string[]) =>
+    new Promise<T>((resolve, reject) => {
+      const socket = connect(Number(new URL(host.url).port), '127.0.0.1');
+      let text = '';
+      socket.on('data', (chunk) => {
+        text += chunk;
+      });
+      socket.on('end', () => resolve(JSON.parse(text.slice(text.indexOf('\r\n\r\n') + 4))));
+      socket.on('error', reject);
+      const writeNext = (index: number) => {
+        if (index === pieces.length) return;
+        socket.write(pieces[index] as string);
+        setTimeout(writeNext, 30, index + 1);
+      };
+      writeNext(0);
+    });
+
   it('reads a body whole whether it arrived with its headers or trickles in after them', async () => {
     const { port } = new URL(host.url);
-    const send = (pieces: string[]) =>
-      new Promise<{ body: string }>((resolve, reject) => {
-        const socket = connect(Number(port), '127.0.0.1');
-        let text = '';
-        socket.on('data', (chunk) => {
-          text += chunk;
-        });
-        socket.on('end', () => resolve(JSON.parse(text.slice(text.indexOf('\r\n\r\n') + 4))));
-        socket.on('error', reject);
-        const writeNext = (index: number) => {
-          if (index === pieces.length) return;
-          socket.write(pieces[index] as string);
-          setTimeout(writeNext, 30, index + 1);
-        };
-        writeNext(0);
-      });
+    const send = (pieces: string[]) => rawExchange<{ body: string }>(pieces);
     const head = (framing: string) =>
       `POST /api/echo/1/x HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nConnection: close\r\n${framing}\r\n\r\n`;
     expect(await send([`${head('Content-Length: 11')}hello world`])).toMatchObject({ body: 'hello world' });
@@ -105,26 +108,17 @@ describe('local Functions host', () => {
   it('forwards headers by lower-case name, a repeated one as Node reads it, never a client-supplied principal', async () => {
     const { port } = new URL(host.url);
     const raw = (headerLines: string[]) =>
-      new Promise<{ headers: Record<string, string>; principalId: string | null }>((resolve, reject) => {
-        const socket = connect(Number(port), '127.0.0.1');
-        let text = '';
-        socket.on('data', (chunk) => {
-          text += chunk;
-        });
-        socket.on('end', () => resolve(JSON.parse(text.slice(text.indexOf('\r\n\r\n') + 4))));
-        socket.on('error', reject);
-        socket.end(
-          [
-            'POST /api/echo/1/x HTTP/1.1',
-            `Host: 127.0.0.1:${port}`,
-            ...headerLines,
-            'Connection: close',
-            'Content-Length: 2',
-          ]
-            .concat('', 'hi')
-            .join('\r\n'),
-        );
-      });
+      rawExchange<{ headers: Record<string, string>; principalId: string | null }>([
+        [
+          'POST /api/echo/1/x HTTP/1.1',
+          `Host: 127.0.0.1:${port}`,
+          ...headerLines,
+          'Connection: close',
+          'Content-Length: 2',
+        ]
+          .concat('', 'hi')
+          .join('\r\n'),
+      ]);
     const single = await raw([
       'X-Trace-Id: abc',
       'CE-Type: azure.webpubsub.user.chat',
