@@ -47,7 +47,7 @@ describe('local Functions host', () => {
     expect(logs.some((line) => line.includes('[echo] information: echoing 42'))).toBe(true);
   });
 
-  /** Writes a raw request in pieces 30 ms apart; answers the JSON body of the reply (requests say `Connection: close`). */
+  /** Sends a raw request in pieces 30 ms apart; the JSON body of the reply (each says `Connection: close`). */
   const rawExchange = <T>(pieces: string[]) =>
     new Promise<T>((resolve, reject) => {
       const socket = connect(Number(new URL(host.url).port), '127.0.0.1');
