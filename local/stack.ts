@@ -2,7 +2,7 @@ import { type RunningEmulator, startEmulator } from '../emulator/server.js';
 import { loadSettings } from '../src/settings.js';
 import { startAzuriteTable } from './azurite.js';
 import { ensureDevCertificates } from './certs.js';
-import { startFunctionsHostProcess } from './host/child.js';
+import { type FunctionsHostProcess, startFunctionsHostProcess } from './host/child.js';
 import { type RunningIdentityEndpoint, startIdentityEndpoint } from './identity/server.js';
 import type { LogLine } from './processes.js';
 
@@ -16,6 +16,8 @@ export interface StackOptions {
 
 export interface Stack {
   appUrl: string;
+  /** The Functions host's process id, for benchmarks that measure its CPU time. */
+  appPid: number;
   emulator: RunningEmulator;
   identity: RunningIdentityEndpoint;
   tablesConnectionString: string;
@@ -24,6 +26,11 @@ export interface Stack {
   appSettings: Readonly<Record<string, string>>;
   /** The app's (the Functions host process's) memory after a full GC, for soak tests. */
   appMemoryUsage(): Promise<NodeJS.MemoryUsage>;
+  /**
+   * Another Functions host process serving the app with the same settings (the emulator's events still go to the
+   * first one), stopped with the stack: for a benchmark that measures a workload in a process that has served no other.
+   */
+  startAppHost(): Promise<FunctionsHostProcess>;
   close(): Promise<void>;
 }
 
@@ -125,12 +132,18 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 
     return {
       appUrl: host.url,
+      appPid: host.pid,
       emulator,
       identity,
       tablesConnectionString: azurite.connectionString,
       appPrincipalId: appIdentity.principalId,
       appSettings,
       appMemoryUsage: host.memoryUsage,
+      startAppHost: async () => {
+        const extraHost = await startFunctionsHostProcess({ log, env: appEnv });
+        closers.push(extraHost.close);
+        return extraHost;
+      },
       close: closeAll,
     };
   } catch (error) {

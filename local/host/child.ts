@@ -13,6 +13,8 @@ export interface FunctionsHostProcessOptions {
 
 export interface FunctionsHostProcess {
   url: string;
+  /** The host's process id, for benchmarks that measure its CPU time. */
+  pid: number;
   /** The app's memory after a full GC, for soak tests. */
   memoryUsage(): Promise<NodeJS.MemoryUsage>;
   close(): Promise<void>;
@@ -64,7 +66,7 @@ export async function startFunctionsHostProcess(options: FunctionsHostProcessOpt
         child.on('message', onMessage);
         child.send({ type: 'measure-memory' });
       });
-    return { url, memoryUsage, close: () => stopChild(child) };
+    return { url, pid: child.pid as number, memoryUsage, close: () => stopChild(child) };
   } catch (error) {
     await stopChild(child);
     throw error;
