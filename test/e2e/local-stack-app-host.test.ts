@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type Stack, startStack, upstreamAudience, webPubSubIdentity } from '../../local/stack.js';
+import { isAlive } from '../unit/local/fixtures/process-tree.js';
 import { callEventHandler, cloudEventHeaders, forgeUpstreamToken } from './support/upstream.js';
 
 /** `stack.startAppHost()`, on a stack of this file's own: the benchmarks' second host for the same app. */
@@ -8,15 +9,6 @@ beforeAll(async () => {
   stack = await startStack();
 });
 afterAll(() => stack?.close());
-
-const isRunning = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 it('runs another Functions host with the same settings as the first, stopped with the stack', async () => {
   const second = await stack.startAppHost();
@@ -36,6 +28,6 @@ it('runs another Functions host with the same settings as the first, stopped wit
   }
 
   await stack.close();
-  expect(isRunning(second.pid)).toBe(false);
-  expect(isRunning(stack.appPid)).toBe(false);
+  expect(isAlive(second.pid)).toBe(false);
+  expect(isAlive(stack.appPid)).toBe(false);
 });
