@@ -163,64 +163,64 @@ try {
     throw new Error('A server process id is missing.');
   }
   let rooms = 0;
-  const targets: Target[] = [
-    {
-      name: 'app: chat in a room',
-      what:
-        'token check, CloudEvents parsing, state decode, rules cache, moderation, then in parallel `sendToGroup` ' +
-        "(https to the emulator, managed identity) and the message record (Azurite; the room's concurrent lines " +
-        'group-committed, one Table transaction per round trip), reply',
-      url: stack.appUrl,
-      pid: stack.appPid,
-      request: () => chatEvent(token, `${ROOM_PREFIX}-${++rooms}`, true),
-      expected: { type: 'accepted' },
-    },
-    {
-      name: 'app: chat, no room',
-      what:
-        'token check, CloudEvents parsing, state decode, body parse, `not-in-room` reply (no moderation, no I/O), ' +
-        'on a second local host that serves only this event, as each baseline serves only its own',
-      url: noRoomHost.url,
-      pid: noRoomHost.pid,
-      request: () => chatEvent(token, ROOM_PREFIX, false),
-      expected: { type: 'refused', rule: 'not-in-room' },
-    },
-    {
-      name: 'app: chat, no room, on the in-room host',
-      what: 'the same, on the host of the in-room row, between its rounds',
-      url: stack.appUrl,
-      pid: stack.appPid,
-      request: () => chatEvent(token, ROOM_PREFIX, false),
-      expected: { type: 'refused', rule: 'not-in-room' },
-    },
-    {
-      name: "app's handler on bare node:http",
-      what:
-        'the same handler and request and context objects as on the local host, called straight from `node:http` ' +
-        "(served in the check phase as the host serves, body read, headers into a Map, the host's response " +
-        'conversion; no URL parsing, routing or App Service Authentication): the app on a host that costs next to nothing',
-      url: direct.ready.url,
-      pid: direct.child.pid,
-      request: () => chatEvent(token, ROOM_PREFIX, false),
-      expected: { type: 'refused', rule: 'not-in-room' },
-    },
-    {
-      name: 'express WebPubSubEventHandler',
-      what: 'CloudEvents parsing, the same moderator, `res.success` (no token or signature check, no I/O)',
-      url: express.ready.url,
-      pid: express.child.pid,
-      request: () => chatEvent(token, ROOM_PREFIX, true),
-      expected: { type: 'accepted' },
-    },
-    {
-      name: 'bare node:http 200',
-      what: 'answers 200 with a fixed JSON body without reading the request (the ceiling)',
-      url: bare.ready.url,
-      pid: bare.child.pid,
-      request: () => chatEvent(token, ROOM_PREFIX, true),
-      expected: { type: 'accepted' },
-    },
-  ];
+  // The event outside any room, which the app refuses without I/O, and the one the baselines accept.
+  const noRoomEvent = {
+    request: () => chatEvent(token, ROOM_PREFIX, false),
+    expected: { type: 'refused', rule: 'not-in-room' },
+  };
+  const baselineEvent = { request: () => chatEvent(token, ROOM_PREFIX, true), expected: { type: 'accepted' } };
+  const inRoomTarget: Target = {
+    name: 'app: chat in a room',
+    what:
+      'token check, CloudEvents parsing, state decode, rules cache, moderation, then in parallel `sendToGroup` ' +
+      "(https to the emulator, managed identity) and the message record (Azurite; the room's concurrent lines " +
+      'group-committed, one Table transaction per round trip), reply',
+    url: stack.appUrl,
+    pid: stack.appPid,
+    request: () => chatEvent(token, `${ROOM_PREFIX}-${++rooms}`, true),
+    expected: { type: 'accepted' },
+  };
+  const noRoomTarget: Target = {
+    name: 'app: chat, no room',
+    what:
+      'token check, CloudEvents parsing, state decode, body parse, `not-in-room` reply (no moderation, no I/O), ' +
+      'on a second local host that serves only this event, as each baseline serves only its own',
+    url: noRoomHost.url,
+    pid: noRoomHost.pid,
+    ...noRoomEvent,
+  };
+  const sharedHostTarget: Target = {
+    name: 'app: chat, no room, on the in-room host',
+    what: 'the same, on the host of the in-room row, between its rounds',
+    url: stack.appUrl,
+    pid: stack.appPid,
+    ...noRoomEvent,
+  };
+  const hostlessTarget: Target = {
+    name: "app's handler on bare node:http",
+    what:
+      'the same handler and request and context objects as on the local host, called straight from `node:http` ' +
+      "(served in the check phase as the host serves, body read, headers into a Map, the host's response " +
+      'conversion; no URL parsing, routing or App Service Authentication): the app on a host that costs next to nothing',
+    url: direct.ready.url,
+    pid: direct.child.pid,
+    ...noRoomEvent,
+  };
+  const expressTarget: Target = {
+    name: 'express WebPubSubEventHandler',
+    what: 'CloudEvents parsing, the same moderator, `res.success` (no token or signature check, no I/O)',
+    url: express.ready.url,
+    pid: express.child.pid,
+    ...baselineEvent,
+  };
+  const bareTarget: Target = {
+    name: 'bare node:http 200',
+    what: 'answers 200 with a fixed JSON body without reading the request (the ceiling)',
+    url: bare.ready.url,
+    pid: bare.child.pid,
+    ...baselineEvent,
+  };
+  const targets = [inRoomTarget, noRoomTarget, sharedHostTarget, hostlessTarget, expressTarget, bareTarget];
   for (const target of targets) {
     await checkAnswer(target);
     await load(target, WARMUP_SECONDS, azuritePid);
@@ -252,15 +252,12 @@ try {
     };
   };
   type Summary = ReturnType<typeof summary>;
-  const summaries = targets.map(summary);
-  const [inRoom, noRoom, noRoomShared, hostless, viaExpress, viaBare] = summaries as [
-    Summary,
-    Summary,
-    Summary,
-    Summary,
-    Summary,
-    Summary,
-  ];
+  const inRoom = summary(inRoomTarget);
+  const noRoom = summary(noRoomTarget);
+  const noRoomShared = summary(sharedHostTarget);
+  const hostless = summary(hostlessTarget);
+  const viaExpress = summary(expressTarget);
+  const viaBare = summary(bareTarget);
 
   printHeading(
     'Upstream event handling (`POST /api/webpubsub`, user event `chat`)',
@@ -286,8 +283,8 @@ try {
         'p99 ms (median / best)',
         'server CPU ms/request (median / by round)',
       ],
-      targets.map((target, index) => {
-        const figures = summaries[index] as Summary;
+      targets.map((target) => {
+        const figures = summary(target);
         return [
           target.name,
           target.what,
