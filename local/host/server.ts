@@ -125,13 +125,12 @@ export async function startFunctionsHost(options: FunctionsHostOptions): Promise
     try {
       const principal = easyAuth.principalHeaders(headers.get('cookie'));
       for (const name in principal) headers.set(name, principal[name] as string);
-      const body = readRequestBody(request);
       const httpRequest = new InvocationRequest({
         method: request.method ?? 'GET',
         url: href,
         headers,
         params,
-        body: body instanceof Promise ? await body : body,
+        body: await readRequestBody(request),
       });
       result = (await definition.options.handler(httpRequest, context)) ?? undefined;
     } catch (error) {
