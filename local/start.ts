@@ -2,6 +2,7 @@
  * `npm start`: the whole stack on the well-known ports (`npm start -- --free-ports` for free ones), its URLs printed,
  * stopped cleanly on Ctrl-C or SIGTERM.
  */
+import { SettingsError } from '../src/errors.js';
 import { type Stack, startStack } from './stack.js';
 
 function describe(stack: Stack): string {
@@ -51,8 +52,13 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(
-    `The local stack failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-  );
+  // Invalid settings are the operator's to fix and the list names each one; a stack trace would only bury it.
+  const detail =
+    error instanceof SettingsError
+      ? error.message
+      : error instanceof Error
+        ? (error.stack ?? error.message)
+        : String(error);
+  process.stderr.write(`The local stack failed to start: ${detail}\n`);
   process.exit(1);
 });

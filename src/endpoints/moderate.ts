@@ -2,6 +2,7 @@ import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/fu
 import { z } from 'zod';
 import { evictAndBan } from '../actions/evict.js';
 import type { App } from '../app.js';
+import { BadRequestError, NotFoundError } from '../errors.js';
 import { roomSchema } from '../events/rooms.js';
 import { parseWith, readJsonBody } from '../http/body.js';
 import { type Principal, readPrincipal, requireRole } from '../http/principal.js';
@@ -43,10 +44,20 @@ export const moderatorOnly =
 /** Revoke, close, ban (with `banMinutes`) and audit one connection. */
 export const evict = moderatorOnly(async (request, app, moderator) => {
   const body = await readJsonBody(request, evictSchema);
-  // The roster knows whose connection it is, which the ban needs.
-  const presence = body.room
-    ? (await app.store.listRoom(body.room)).find((entry) => entry.connectionId === body.connectionId)
-    : undefined;
+  // The service answers 204 to revoking and closing a connection it does not have, so the workflow cannot tell an
+  // unknown connection from an evicted one: ask first. In a room the roster knows whose connection it is (the ban
+  // needs the user); without one, only the service knows the connection, not its user.
+  if (body.banMinutes !== undefined && !body.room) {
+    throw new BadRequestError("banMinutes needs the room whose roster names the connection's user.", 'RoomRequired');
+  }
+  const presence = body.room ? await app.store.getPresence(body.room, body.connectionId) : undefined;
+  const known = body.room ? presence !== undefined : await app.clients.webPubSub.connectionExists(body.connectionId);
+  if (!known) {
+    throw new NotFoundError(
+      `Connection '${body.connectionId}' is not ${body.room ? `in room '${body.room}'` : 'connected'}.`,
+      'TargetNotFound',
+    );
+  }
   const result = await evictAndBan(app, {
     ...body,
     ...(presence ? { userId: presence.userId } : {}),

@@ -73,9 +73,12 @@ export class UpstreamAuthenticator {
     expected: NonNullable<Settings['upstream']['token']>,
     now: Date,
   ) {
-    const token = /^Bearer ([\w-]+\.[\w-]+\.[\w-]+)$/.exec(authorization ?? '')?.[1];
-    if (!authorization || !token || !this.jwks)
+    const presented = authorization && /^Bearer +(\S+)$/i.exec(authorization)?.[1];
+    if (!authorization || !presented || !this.jwks)
       throw new UnauthorizedError('A bearer token is required.', 'MissingToken');
+    // Sent but not even shaped like a JWT: the caller did send a token, so it is invalid rather than missing.
+    const token = /^[\w-]+\.[\w-]+\.[\w-]+$/.exec(presented)?.[0];
+    if (!token) throw new UnauthorizedError('The bearer token is not a JWT.', 'InvalidToken');
     let principal: unknown;
     let expiresAt: number | undefined;
     try {

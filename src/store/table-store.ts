@@ -453,6 +453,14 @@ export class TableModerationStore implements ModerationStore {
     await deleteRow(this.tables.presence, key(room), key(connectionId));
   }
 
+  async getPresence(room: string, connectionId: string): Promise<PresenceEntry | undefined> {
+    await this.ensureTables();
+    const row = await readRow(this.tables.presence, key(room), key(connectionId));
+    return row
+      ? { room, connectionId, userId: text(row, 'userId') ?? '', joinedAt: new Date(text(row, 'joinedAt') ?? 0) }
+      : undefined;
+  }
+
   async listRoom(room: string): Promise<PresenceEntry[]> {
     await this.ensureTables();
     const entries: PresenceEntry[] = [];

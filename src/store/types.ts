@@ -152,6 +152,8 @@ export interface ModerationStore {
   listAudit(options: { limit: number; before?: string }): Promise<AuditPage>;
   joinRoom(entry: PresenceEntry): Promise<void>;
   leaveRoom(room: string, connectionId: string): Promise<void>;
+  /** The connection's entry in the room's roster: one point read. */
+  getPresence(room: string, connectionId: string): Promise<PresenceEntry | undefined>;
   listRoom(room: string): Promise<PresenceEntry[]>;
   listRooms(): Promise<{ room: string; connections: number }[]>;
 }

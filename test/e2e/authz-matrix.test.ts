@@ -48,7 +48,7 @@ const endpoints: Endpoint[] = [
     method: 'POST',
     path: '/api/moderate/evict',
     body: { connectionId: 'authz-no-such-connection', permission: 'sendToGroup', reason: 'authz matrix' },
-    expect: moderatorsOnly([200]),
+    expect: moderatorsOnly([404, 'TargetNotFound']),
   },
   { method: 'GET', path: '/api/moderate/bans', expect: moderatorsOnly([200]) },
   { method: 'DELETE', path: '/api/moderate/bans/authz-nobody', expect: moderatorsOnly([404, 'NotBanned']) },

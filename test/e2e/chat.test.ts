@@ -126,6 +126,39 @@ describe('moderator endpoints', () => {
     expect((await callApi('/api/moderate/bans/dave', moderator, { method: 'DELETE' })).status).toBe(404);
   });
 
+  it('answers 404 TargetNotFound for a connection it does not know, before running the workflow', async () => {
+    const frank = await chatter('frank');
+    await frank.join('annex');
+    const moderator = await signIn('mod-4', ['moderator']);
+    const evict = (body: Record<string, unknown>) =>
+      postJson('/api/moderate/evict', moderator, { permission: 'sendToGroup', reason: 'gone already', ...body });
+    const answers = [
+      await evict({ connectionId: 'nope', room: 'annex' }),
+      await evict({ connectionId: 'nope' }),
+      // A live connection, but not in the room named.
+      await evict({ connectionId: frank.connectionId, room: 'elsewhere' }),
+    ];
+    for (const answer of answers) {
+      expect(answer.status).toBe(404);
+      expect(await answer.json()).toMatchObject({ code: 'TargetNotFound', message: expect.stringContaining('not') });
+    }
+    // A ban without a room has no roster to name the connection's user: refused, never a silent no-op.
+    const banWithoutRoom = await evict({ connectionId: frank.connectionId, banMinutes: 5 });
+    expect(banWithoutRoom.status).toBe(400);
+    expect(await banWithoutRoom.json()).toMatchObject({ code: 'RoomRequired' });
+    // Nothing ran: no evict was audited for these, and frank is still connected.
+    const audit = (await (await callApi('/api/moderate/audit?limit=50', moderator)).json()) as {
+      entries: { action: string; connectionId?: string }[];
+    };
+    const evictions = audit.entries.filter((entry) => entry.action === 'evict');
+    expect(evictions.map((entry) => entry.connectionId)).not.toContain('nope');
+    expect(evictions.map((entry) => entry.connectionId)).not.toContain(frank.connectionId);
+    expect(frank.disconnectReason).toBeUndefined();
+    // Without a room the service is asked: a live connection is evicted.
+    expect((await evict({ connectionId: frank.connectionId })).status).toBe(200);
+    expect(await eventually(() => frank.disconnectReason)).toContain('gone already');
+  });
+
   it('answers 401 without a principal and 403 without the moderator role', async () => {
     const chatterCookie = await signIn('erin');
     const body = { connectionId: 'x', permission: 'sendToGroup' };

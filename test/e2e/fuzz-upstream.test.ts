@@ -168,11 +168,20 @@ const tokenDefect: fc.Arbitrary<Defect> = fc.oneof(
       fc.constant('Bearer'),
       fc.constant('Bearer '),
       visible().map((value) => `Basic ${value}`),
+    )
+    .map((authorization) =>
+      defect(3, 401, 'MissingToken', `authorization ${authorization}`, (d) => {
+        d.authorization = authorization;
+      }),
+    ),
+  // A token that is there but not a JWT is invalid, not missing.
+  fc
+    .oneof(
       fc.stringMatching(/^[A-Za-z0-9+/=]{1,60}$/).map((value) => `Bearer ${value}`),
       fc.tuple(tokenPart, tokenPart).map(([a, b]) => `Bearer ${a}.${b}`),
     )
     .map((authorization) =>
-      defect(3, 401, 'MissingToken', `authorization ${authorization}`, (d) => {
+      defect(3, 401, 'InvalidToken', `malformed token ${authorization}`, (d) => {
         d.authorization = authorization;
       }),
     ),

@@ -79,3 +79,23 @@ describe('npm start (local/start.ts)', () => {
     expect(await survivorsAfter(processes, 5000)).toEqual([]);
   });
 });
+
+describe('npm start with invalid settings', () => {
+  it('lists every problem and exits 1, without a stack trace', { timeout: 60_000 }, async () => {
+    const started = spawn(process.execPath, ['--import', 'tsx', 'local/start.ts', '--free-ports'], {
+      env: { ...process.env, MODERATION_BAN_MINUTES: 'soon', RULES_CACHE_SECONDS: '-1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    started.stderr?.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const code = await new Promise<number | null>((resolve) => started.once('exit', resolve));
+    expect(code).toBe(1);
+    expect(stderr).toContain('The local stack failed to start: Invalid settings:');
+    expect(stderr).toMatch(/- MODERATION_BAN_MINUTES: /);
+    expect(stderr).toMatch(/- RULES_CACHE_SECONDS: /);
+    // A stack frame reads "    at fn (file:line:col)".
+    expect(stderr).not.toMatch(/^\s+at .+:\d+:\d+\)?$/m);
+  });
+});

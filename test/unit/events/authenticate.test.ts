@@ -127,4 +127,17 @@ describe('UpstreamAuthenticator bearer tokens', () => {
     ).rejects.toThrow(UnauthorizedError);
     await expect(authenticator.authenticate(null, event, new Date())).rejects.toThrow(/bearer token is required/);
   });
+
+  it('calls a token that was sent but is not a JWT invalid, and an absent one missing', async () => {
+    const codeOf = (authorization: string | null) =>
+      authenticator.authenticate(authorization, event, new Date()).then(
+        () => 'accepted',
+        (error: UnauthorizedError) => error.code,
+      );
+    expect(await codeOf('Bearer junk')).toBe('InvalidToken');
+    expect(await codeOf('Bearer a.b')).toBe('InvalidToken');
+    expect(await codeOf(null)).toBe('MissingToken');
+    expect(await codeOf('Bearer ')).toBe('MissingToken');
+    expect(await codeOf('Basic dXNlcjpwYXNz')).toBe('MissingToken');
+  });
 });
