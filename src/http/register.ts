@@ -65,7 +65,13 @@ export function registerHttpFunction(
         const runtime = loaded ?? (await loadRuntime());
         const app = runtime.getApp();
         cors = corsHeaders(request.headers.get('origin'), app.settings.corsOrigins);
-        if (request.method === 'OPTIONS' && cors) return { status: 204, headers: cors };
+        // A CORS preflight is answered 204 whatever its origin, with CORS headers only for an allowed one, as the
+        // platform's CORS answers it (ASP.NET Core's CorsMiddleware, dotnet/aspnetcore
+        // src/Middleware/CORS/src/Infrastructure/CorsMiddleware.cs): the browser itself then refuses the real call.
+        // Web PubSub's abuse-protection OPTIONS carries no Access-Control-Request-Method and reaches the handler.
+        if (request.method === 'OPTIONS' && (cors || request.headers.has('access-control-request-method'))) {
+          return { status: 204, headers: cors ?? {} };
+        }
         const handler: AppHandler = runtime[endpoint];
         return withHeaders(await handler(request, app, context), cors);
       } catch (error) {

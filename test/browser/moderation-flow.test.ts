@@ -89,7 +89,7 @@ describe('chat pages and moderator console in Chromium', () => {
     await send(alice.page, 'you are a shit');
     const feedback = alice.page.locator('#feedback');
     await feedback.filter({ hasText: 'Profanity' }).waitFor();
-    expect(await feedback.textContent()).toMatch(/^Not sent: Profanity\. .+/);
+    expect(await feedback.textContent()).toMatch(/^Not sent: Profanity\. .+ \(strikes so far: 1\)$/);
     // The refused text stays in the box to be edited.
     await expect(alice.page.getByRole('textbox', { name: 'Message', exact: true }).inputValue()).resolves.toBe(
       'you are a shit',

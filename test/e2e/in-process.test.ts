@@ -74,5 +74,15 @@ describe('negotiate with guests allowed and platform authentication off', () => 
       headers: { origin: 'https://evil.example.com', 'access-control-request-method': 'POST' },
     });
     expect(foreignPreflight.headers).not.toHaveProperty('access-control-allow-origin');
+    // Answered as the platform's CORS answers a foreign preflight: 204 without CORS headers, even where the real call
+    // needs a signed-in moderator (it was 401 before, which a browser reports as a network error all the same).
+    expect(foreignPreflight.status).toBe(204);
+    const moderatorPreflight = await call('moderateAudit', {
+      method: 'OPTIONS',
+      url: 'http://localhost/api/moderate/audit',
+      headers: { origin: 'https://evil.example.com', 'access-control-request-method': 'DELETE' },
+    });
+    expect(moderatorPreflight.status).toBe(204);
+    expect(moderatorPreflight.headers).not.toHaveProperty('access-control-allow-origin');
   });
 });

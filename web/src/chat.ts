@@ -161,7 +161,8 @@ class ChatPage {
           this.showBanner('room-ban', message);
           break;
         }
-        const strikes = reply.strikes ? ` (strike ${reply.strikes})` : '';
+        // The count is the user's total, not what this refusal cost: a links refusal costs none.
+        const strikes = reply.strikes ? ` (strikes so far: ${reply.strikes})` : '';
         const consequence = reply.action === 'evict' ? ' You are being removed from the chat.' : '';
         this.setFeedback(`Not sent: ${label}. ${message}${strikes}${consequence}`);
         if (reply.action === 'mute' || reply.rule === 'muted') this.showBanner('mute', `You are muted: ${message}`);
