@@ -5,6 +5,7 @@ import type { App } from '../app.js';
 import { BadRequestError, NotFoundError } from '../errors.js';
 import { roomSchema } from '../events/rooms.js';
 import { parseWith, readJsonBody } from '../http/body.js';
+import { reasonSchema, sanctionMinutesSchema } from '../http/fields.js';
 import { type Principal, readPrincipal, requireRole } from '../http/principal.js';
 import type { AppHandler } from '../http/register.js';
 import { json } from '../http/responses.js';
@@ -14,8 +15,8 @@ const evictSchema = z
     connectionId: z.string().min(1).max(256),
     permission: z.enum(['sendToGroup', 'joinLeaveGroup']),
     room: roomSchema.optional(),
-    reason: z.string().trim().min(1).max(500).default('Removed by a moderator'),
-    banMinutes: z.number().int().min(1).max(525_600).optional(),
+    reason: reasonSchema.default('Removed by a moderator'),
+    banMinutes: sanctionMinutesSchema.optional(),
   })
   .strict();
 const auditQuerySchema = z.object({

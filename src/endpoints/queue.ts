@@ -3,6 +3,7 @@ import { audited } from '../actions/audited.js';
 import { NotFoundError } from '../errors.js';
 import { roomSchema } from '../events/rooms.js';
 import { parseWith, readJsonBody } from '../http/body.js';
+import { reasonSchema, sanctionMinutesSchema } from '../http/fields.js';
 import { json } from '../http/responses.js';
 import type { QueueItem } from '../store/types.js';
 import { moderatorOnly } from './moderate.js';
@@ -18,8 +19,8 @@ const queueIdSchema = z
 const decisionSchema = z
   .object({
     action: z.enum(['dismiss', 'delete', 'mute', 'ban']),
-    minutes: z.number().int().min(1).max(525_600).optional(),
-    reason: z.string().trim().min(1).max(500).optional(),
+    minutes: sanctionMinutesSchema.optional(),
+    reason: reasonSchema.optional(),
     /** For `ban`: the room the message was in (default) or the whole app. */
     scope: z.enum(['room', 'app']).default('room'),
   })

@@ -4,17 +4,11 @@ import type { App } from '../app.js';
 import { NotFoundError } from '../errors.js';
 import { roomSchema } from '../events/rooms.js';
 import { parseWith, readJsonBody } from '../http/body.js';
+import { reasonSchema, sanctionMinutesSchema, userIdSchema } from '../http/fields.js';
 import type { AppHandler } from '../http/register.js';
 import { json } from '../http/responses.js';
 import type { AuditAction, Sanction, SanctionKind, SanctionScope } from '../store/types.js';
 import { moderatorOnly } from './moderate.js';
-
-const userIdSchema = z.string().min(1).max(1024);
-const minutes = z
-  .number()
-  .int()
-  .min(1)
-  .max(525_600 * 10);
 
 interface SanctionEndpointOptions {
   kind: SanctionKind;
@@ -110,8 +104,11 @@ function sanctionEndpoints(options: SanctionEndpointOptions): {
     .object({
       userId: userIdSchema,
       room: options.roomRequired ? roomSchema : roomSchema.optional(),
-      minutes: options.defaultMinutes === undefined ? minutes : minutes.default(options.defaultMinutes),
-      reason: z.string().trim().min(1).max(500).default('By a moderator'),
+      minutes:
+        options.defaultMinutes === undefined
+          ? sanctionMinutesSchema
+          : sanctionMinutesSchema.default(options.defaultMinutes),
+      reason: reasonSchema.default('By a moderator'),
     })
     .strict();
   const removeQuerySchema = z.object({ room: options.roomRequired ? roomSchema : roomSchema.optional() });

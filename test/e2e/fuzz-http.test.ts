@@ -55,8 +55,9 @@ const evictFields = {
   ),
   banMinutes: fc.oneof(
     { weight: 3, arbitrary: absent(true) },
-    valid(fc.integer({ min: 1, max: 525_600 })),
-    broken(fc.oneof(fc.constantFrom(0, -1, 1.5, 525_601, Number.MAX_SAFE_INTEGER), fc.string({ maxLength: 5 }))),
+    // The same bound as /api/moderate/bans (fuzz-config): ten years.
+    valid(fc.integer({ min: 1, max: 5_256_000 })),
+    broken(fc.oneof(fc.constantFrom(0, -1, 1.5, 5_256_001, Number.MAX_SAFE_INTEGER), fc.string({ maxLength: 5 }))),
   ),
 };
 const evictBody = fuzzBody(evictFields);

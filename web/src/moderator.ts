@@ -253,7 +253,7 @@ class ModeratorConsole implements ConsoleContext {
         name: 'banMinutes',
         type: 'number',
         min: '1',
-        max: '525600',
+        max: '5256000',
         inputmode: 'numeric',
         placeholder: 'Ban (min)',
         'aria-label': `Ban ${entry.userId} for how many minutes (empty: no ban)`,

@@ -99,7 +99,7 @@ export class ReviewQueue {
         name: 'minutes',
         type: 'number',
         min: '1',
-        max: '525600',
+        max: '5256000',
         inputmode: 'numeric',
         placeholder: 'Minutes',
         'aria-label': `Minutes for a mute or ban of ${item.from} (empty: 10 for a mute, 60 for a ban)`,
