@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { audited } from '../actions/audited.js';
+import type { DeletedNotice } from '../contracts.js';
 import { NotFoundError } from '../errors.js';
 import { roomSchema } from '../events/rooms.js';
 import { parseWith, readJsonBody } from '../http/body.js';
@@ -61,7 +62,7 @@ export const decideQueueItem = moderatorOnly(async (request, app, moderator) => 
       await audited(app, { ...draft, action: 'delete-message' }, async () => {
         await app.clients.webPubSub
           .group(item.room)
-          .sendToAll({ type: 'deleted', id: item.messageId, room: item.room });
+          .sendToAll({ type: 'deleted', id: item.messageId, room: item.room } satisfies DeletedNotice);
         await app.store.deleteMessage(item.room, item.messageId);
         await app.store.deleteQueueItem(id);
       });

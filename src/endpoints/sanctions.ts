@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { changeConfiguration } from '../actions/configure.js';
 import type { App } from '../app.js';
+import type { RoomBanNotice } from '../contracts.js';
 import { NotFoundError } from '../errors.js';
 import { roomSchema } from '../events/rooms.js';
 import { parseWith, readJsonBody } from '../http/body.js';
@@ -36,7 +37,7 @@ async function enforce(app: App, sanction: Sanction): Promise<void> {
     room,
     until: sanction.until.toISOString(),
     reason: sanction.reason,
-  });
+  } satisfies RoomBanNotice);
   const presence = await app.store.listRoom(room);
   await Promise.all(
     presence

@@ -3,6 +3,7 @@ import type { HttpResponseInit } from '@azure/functions';
 import { evictAndBan } from '../actions/evict.js';
 import { screenText } from '../ai/content-safety.js';
 import type { App } from '../app.js';
+import type { ChatLine } from '../contracts.js';
 import type { MessageRecord } from '../store/types.js';
 import type { UpstreamEvent } from './cloud-event.js';
 import type { ConnectionState } from './connection-state.js';
@@ -100,7 +101,7 @@ export async function chatMessage(
   }
 
   const id = randomUUID();
-  const message = { type: 'chat', id, room, from: userId, text: verdict.text, ts: now.toISOString() };
+  const message: ChatLine = { type: 'chat', id, room, from: userId, text: verdict.text, ts: now.toISOString() };
   const shadowBan = rules.sanction('shadow-ban', userId, room, now);
   if (shadowBan) {
     // The author sees their line as everyone's would look; nobody else receives it, and the reply is the usual one.

@@ -5,155 +5,28 @@ export interface Principal {
   roles: string[];
 }
 
-export interface Negotiated {
-  url: string;
-  userId: string;
-  expiresAt: string;
-}
+import type {
+  AnnounceResult,
+  AuditPage,
+  EvictRequest,
+  EvictResult,
+  ListRule,
+  Negotiated,
+  QueueDecision,
+  QueueDecisionResult,
+  QueueItem,
+  RoomConnection,
+  RoomSettings,
+  RoomSettingsRequest,
+  RoomSummary,
+  RuleRequest,
+  Sanction,
+  SanctionKind,
+  SanctionRequest,
+} from '../../src/contracts.js';
 
-export interface RoomSummary {
-  room: string;
-  connections: number;
-}
-
-export interface RoomConnection {
-  connectionId: string;
-  userId: string;
-  joinedAt: string;
-}
-
-export interface EvictRequest {
-  connectionId: string;
-  permission: 'sendToGroup';
-  room: string;
-  reason: string;
-  banMinutes?: number;
-}
-
-export interface EvictResult {
-  revokeStatus: number;
-  closeStatus: number;
-  bannedUntil?: string;
-}
-
-export type SanctionKind = 'mute' | 'ban' | 'shadow-ban';
-
-/** A mute, ban or shadow ban in force; `scope` is `app` or `room:<room>` (mutes are always per room). */
-export interface Sanction {
-  userId: string;
-  scope: string;
-  until: string;
-  reason: string;
-  actor: string;
-  createdAt: string;
-}
-
-export interface SanctionRequest {
-  userId: string;
-  /** Required for a mute; without it a ban or shadow ban is app-wide. */
-  room?: string;
-  minutes?: number;
-  reason?: string;
-}
-
-export interface RoomSettings {
-  room: string;
-  slowModeSeconds: number;
-  /** The room's own limit; absent when the app's applies. */
-  maxLength?: number;
-  effectiveMaxLength: number;
-  linksAllowed: boolean;
-  updatedBy?: string;
-  updatedAt?: string;
-}
-
-export interface RoomSettingsRequest {
-  slowModeSeconds: number;
-  maxLength?: number;
-  linksAllowed: boolean;
-}
-
-export type RuleKind = 'word' | 'regex' | 'domain';
-export type RuleAction = 'block' | 'flag';
-
-/** A moderator's list rule; `scope` is `global` or `room:<room>`. */
-export interface ListRule {
-  id: string;
-  kind: RuleKind;
-  pattern: string;
-  action: RuleAction;
-  scope: string;
-  createdBy: string;
-  createdAt: string;
-}
-
-export interface RuleRequest {
-  kind: RuleKind;
-  pattern: string;
-  action: RuleAction;
-  room?: string;
-}
-
-export interface QueueReport {
-  by: string;
-  reason: string;
-  at: string;
-}
-
-/** A flagged or reported message waiting for a moderator. */
-export interface QueueItem {
-  id: string;
-  room: string;
-  messageId: string;
-  from: string;
-  connectionId: string;
-  text: string;
-  ts: string;
-  /** The flag rules that queued it (`list:<id>`), if any. */
-  rules: string[];
-  reports: QueueReport[];
-  createdAt: string;
-}
-
-export type QueueAction = 'dismiss' | 'delete' | 'mute' | 'ban';
-
-export interface QueueDecision {
-  action: QueueAction;
-  minutes?: number;
-  reason?: string;
-  /** For `ban`: the message's room (the default) or the whole app. */
-  scope?: 'room' | 'app';
-}
-
-export interface QueueDecisionResult {
-  id: string;
-  action: QueueAction;
-  until?: string;
-}
-
-export interface AuditEntry {
-  id: string;
-  at: string;
-  actor: string;
-  action: string;
-  target?: string;
-  connectionId?: string;
-  room?: string;
-  rule?: string;
-  reason?: string;
-  outcome: string;
-  error?: string;
-}
-
-export interface AuditPage {
-  entries: AuditEntry[];
-  next?: string;
-}
-
-export interface AnnounceResult {
-  token: string;
-  broadcastStatus: number;
-}
+/** The API's wire shapes, for the pages that import them from here. */
+export type * from '../../src/contracts.js';
 
 /** An answer other than 2xx, with the app's `{ code, message }` when it sent one. */
 export class ApiError extends Error {

@@ -1,46 +1,8 @@
 import { WebPubSubClient } from '@azure/web-pubsub-client';
+import type { AppReply, ChatLine, DeletedNotice, RoomBanNotice } from '../../src/contracts.js';
 import { ApiError, type AppApi } from './api.js';
 
-/** A chat line as the app broadcasts it to a room. */
-export interface ChatLine {
-  type: 'chat';
-  id: string;
-  room: string;
-  from: string;
-  text: string;
-  ts: string;
-}
-
-/** The app's answer to one user event; `rule` is one of the policy's names (see `refusals.ts`) or `list:<id>`, `ai:<Category>`. */
-export type AppReply =
-  | { type: 'joined'; room: string; url: string }
-  | { type: 'accepted'; id: string }
-  | {
-      type: 'refused';
-      rule: string;
-      message: string;
-      /** Set when a join was refused (a room ban). */
-      room?: string;
-      strikes?: number;
-      action?: 'none' | 'mute' | 'evict';
-    }
-  | { type: 'reported'; messageId: string; queueId: string }
-  | { type: 'error'; code: string; message: string; messageId?: string };
-
-/** A moderator deleted a message for everyone in its room. */
-export interface DeletedNotice {
-  type: 'deleted';
-  id: string;
-  room: string;
-}
-
-/** The user was banned from a room (an app-wide ban closes the connection instead). */
-export interface RoomBanNotice {
-  type: 'banned';
-  room: string;
-  until: string;
-  reason: string;
-}
+export type { AppReply, ChatLine, DeletedNotice, RoomBanNotice };
 
 export type ConnectionStatus =
   | { state: 'connecting' }

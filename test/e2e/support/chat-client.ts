@@ -1,6 +1,7 @@
 import { WebPubSubClient, type WebPubSubClientOptions } from '@azure/web-pubsub-client';
 import { afterAll, expect, inject } from 'vitest';
 import WebSocket from 'ws';
+import type { AppNotice, AppReply, ChatLine } from '../../../src/contracts.js';
 
 /**
  * Sign-in, API calls and chatters for one running stack: the shared e2e stack (`sharedSession()`), or one a test
@@ -75,19 +76,10 @@ export function handshakeStatus(url: string): Promise<number> {
   });
 }
 
-export interface ChatMessage {
-  type: 'chat';
-  id: string;
-  room: string;
-  from: string;
-  text: string;
-  ts: string;
-}
+export type { ChatLine as ChatMessage };
 
-export interface Reply {
-  type: string;
-  [key: string]: unknown;
-}
+/** A reply or notice as tests read it: any field by name, the type from the wire contract. */
+export type Reply = { type: (AppReply | AppNotice)['type'] } & Record<string, unknown>;
 
 /** What the app answers a chatter's event with; any other object it sends is a notice (`banned`, `deleted`). */
 const replyTypes = new Set(['joined', 'accepted', 'refused', 'reported', 'error']);
@@ -103,7 +95,7 @@ export interface ChatterOptions {
 
 /** A chatter on the official client: negotiates with its cookie, and rejoins its room with the token join gave it. */
 export class Chatter {
-  readonly chats: ChatMessage[] = [];
+  readonly chats: ChatLine[] = [];
   readonly notices: string[] = [];
   /** Every object the app sent this connection that is not a chat line: replies and notices, in order. */
   readonly replies: Reply[] = [];
@@ -136,7 +128,7 @@ export class Chatter {
     this.client.on('server-message', (event) => {
       const data = event.message.data;
       if (typeof data === 'string') this.notices.push(data);
-      else if ((data as { type?: string }).type === 'chat') this.chats.push(data as ChatMessage);
+      else if ((data as { type?: string }).type === 'chat') this.chats.push(data as ChatLine);
       else {
         const reply = data as Reply;
         this.replies.push(reply);

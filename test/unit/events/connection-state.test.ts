@@ -24,14 +24,12 @@ describe('connection state', () => {
 
   it('rides on a reply only when it changed: without the header the service keeps the one it has', () => {
     const changed = initialConnectionState('lobby');
-    expect(reply({ type: 'accepted' }, changed)).toEqual({
+    expect(reply({ type: 'accepted', id: 'm1' }, changed)).toEqual({
       status: 200,
-      jsonBody: { type: 'accepted' },
+      jsonBody: { type: 'accepted', id: 'm1' },
       headers: { 'ce-connectionState': encodeConnectionState(changed) },
     });
-    expect(reply({ type: 'refused', rule: 'not-in-room' })).toEqual({
-      status: 200,
-      jsonBody: { type: 'refused', rule: 'not-in-room' },
-    });
+    const refused = { type: 'refused', rule: 'not-in-room', message: 'Join first.' } as const;
+    expect(reply(refused)).toEqual({ status: 200, jsonBody: refused });
   });
 });

@@ -1,0 +1,188 @@
+/**
+ * The client-facing wire shapes, defined once: what chat clients receive over Web PubSub (replies to their events,
+ * chat lines, notices) and the JSON bodies of the HTTP API. The server builds them; the pages and the tests import
+ * them type-only. Times are ISO 8601 strings on the wire.
+ */
+
+import type {
+  ListRuleRecord,
+  PresenceEntry,
+  AuditEntry as StoredAuditEntry,
+  QueueItem as StoredQueueItem,
+  Sanction as StoredSanction,
+} from './store/types.js';
+
+/** A stored record as JSON carries it: its dates as ISO strings. */
+type OnTheWire<T> = { [K in keyof T]: T[K] extends Date ? string : T[K] };
+
+// --- Over Web PubSub --------------------------------------------------------------------------------------------
+
+/** A chat line as the app sends it to a room. */
+export interface ChatLine {
+  type: 'chat';
+  id: string;
+  room: string;
+  from: string;
+  text: string;
+  ts: string;
+}
+
+/**
+ * The app's answer to one user event. `rule` is one of the policy's names (`profanity`, `slow-mode`, `links`…),
+ * `list:<id>` or `ai:<Category>`; never a list's content.
+ */
+export type AppReply =
+  | { type: 'joined'; room: string; url: string }
+  | { type: 'accepted'; id: string }
+  | {
+      type: 'refused';
+      rule: string;
+      message: string;
+      /** Set when a join was refused (a room ban). */
+      room?: string;
+      /** The user's strikes so far, not what this refusal cost. */
+      strikes?: number;
+      action?: 'none' | 'mute' | 'evict';
+    }
+  | { type: 'reported'; messageId: string; queueId: string }
+  | {
+      type: 'error';
+      code: 'NotDelivered' | 'JoinFailed' | 'UnknownMessage' | 'UnknownEvent';
+      message: string;
+      /** NotDelivered: the line that was not delivered. */
+      id?: string;
+      /** JoinFailed: the room not joined. */
+      room?: string;
+      /** UnknownMessage: the message reported. */
+      messageId?: string;
+    };
+
+/** A moderator deleted a message for everyone in its room. */
+export interface DeletedNotice {
+  type: 'deleted';
+  id: string;
+  room: string;
+}
+
+/** The user was banned from a room (an app-wide ban closes the connection instead). */
+export interface RoomBanNotice {
+  type: 'banned';
+  room: string;
+  until: string;
+  reason: string;
+}
+
+/** Everything the app sends to chat clients that is not a reply. */
+export type AppNotice = ChatLine | DeletedNotice | RoomBanNotice;
+
+// --- HTTP API bodies --------------------------------------------------------------------------------------------
+
+export interface Negotiated {
+  url: string;
+  userId: string;
+  expiresAt: string;
+}
+
+export interface RoomSummary {
+  room: string;
+  connections: number;
+}
+
+/** One connection in a room's roster. */
+export type RoomConnection = OnTheWire<PresenceEntry>;
+
+export interface EvictRequest {
+  connectionId: string;
+  permission: 'sendToGroup' | 'joinLeaveGroup';
+  room?: string;
+  reason?: string;
+  banMinutes?: number;
+}
+
+export interface EvictResult {
+  revokeStatus: number;
+  closeStatus: number;
+  bannedUntil?: string;
+}
+
+export type { SanctionKind } from './store/types.js';
+
+/** A mute, ban or shadow ban in force; `scope` is `app` or `room:<room>` (mutes are always per room). */
+export type Sanction = OnTheWire<Omit<StoredSanction, 'kind'>>;
+
+export interface SanctionRequest {
+  userId: string;
+  /** Required for a mute; without it a ban or shadow ban is app-wide. */
+  room?: string;
+  minutes?: number;
+  reason?: string;
+}
+
+export interface RoomSettings {
+  room: string;
+  slowModeSeconds: number;
+  /** The room's own limit; absent when the app's applies. */
+  maxLength?: number;
+  effectiveMaxLength: number;
+  linksAllowed: boolean;
+  updatedBy?: string;
+  updatedAt?: string;
+}
+
+export interface RoomSettingsRequest {
+  slowModeSeconds: number;
+  maxLength?: number;
+  linksAllowed: boolean;
+}
+
+export type RuleKind = ListRuleRecord['kind'];
+export type RuleAction = ListRuleRecord['action'];
+
+/** A moderator's list rule; `scope` is `global` or `room:<room>`. */
+export type ListRule = OnTheWire<ListRuleRecord>;
+
+export interface RuleRequest {
+  kind: RuleKind;
+  pattern: string;
+  action: RuleAction;
+  room?: string;
+}
+
+export type { QueueReport } from './store/types.js';
+
+/** A flagged or reported message waiting for a moderator. */
+export type QueueItem = OnTheWire<StoredQueueItem>;
+
+export type QueueAction = 'dismiss' | 'delete' | 'mute' | 'ban';
+
+export interface QueueDecision {
+  action: QueueAction;
+  minutes?: number;
+  reason?: string;
+  /** For `ban`: the message's room (the default) or the whole app. */
+  scope?: 'room' | 'app';
+}
+
+export interface QueueDecisionResult {
+  id: string;
+  action: QueueAction;
+  until?: string;
+}
+
+export type AuditEntry = OnTheWire<StoredAuditEntry>;
+
+export interface AuditPage {
+  entries: AuditEntry[];
+  next?: string;
+}
+
+export interface AnnounceResult {
+  token: string;
+  broadcastStatus: number;
+}
+
+/** Every error body: what was wrong, by a stable code and in words. */
+export interface ErrorBody {
+  code: string;
+  message: string;
+}
