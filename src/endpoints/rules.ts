@@ -7,6 +7,7 @@ import { roomSchema } from '../events/rooms.js';
 import { parseWith, readJsonBody } from '../http/body.js';
 import { json } from '../http/responses.js';
 import { checkRegexSafety } from '../moderation/index.js';
+import { roomOf, roomScope, ruleScope } from '../scope.js';
 import type { ListRuleRecord, RoomSettingsRecord } from '../store/types.js';
 import { moderatorOnly } from './moderate.js';
 
@@ -86,7 +87,7 @@ const ruleJson = (rule: ListRuleRecord) => ({ ...rule, createdAt: rule.createdAt
 export const listRules = moderatorOnly(async (request, app) => {
   const { room } = parseWith(rulesQuerySchema, Object.fromEntries(request.query), 'InvalidQuery', 'query');
   const rules = (await app.store.listRules())
-    .filter((rule) => !room || rule.scope === 'global' || rule.scope === `room:${room}`)
+    .filter((rule) => !room || rule.scope === 'global' || rule.scope === roomScope(room))
     .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
   return json(200, { rules: rules.map(ruleJson) });
 });
@@ -94,7 +95,7 @@ export const listRules = moderatorOnly(async (request, app) => {
 /** `POST /api/moderate/rules` `{ kind, pattern, action, room? }` → 201 the rule; unsafe regexes are a 400 that says why. */
 export const addRule = moderatorOnly(async (request, app, moderator) => {
   const body = await readJsonBody(request, ruleSchema);
-  const scope = body.room ? (`room:${body.room}` as const) : ('global' as const);
+  const scope = ruleScope(body.room);
   let pattern = body.pattern.trim();
   if (body.kind === 'domain') pattern = parseWith(domainSchema, pattern, 'InvalidBody', 'pattern');
   if (body.kind === 'regex') {
@@ -133,7 +134,7 @@ export const deleteRule = moderatorOnly(async (request, app, moderator) => {
   const id = parseWith(ruleIdSchema, request.params.id, 'InvalidRuleId', 'id');
   const rule = (await app.store.listRules()).find((candidate) => candidate.id === id);
   if (!rule) throw new NotFoundError(`There is no rule '${id}'.`, 'RuleNotFound');
-  const room = rule.scope === 'global' ? undefined : rule.scope.slice('room:'.length);
+  const room = roomOf(rule.scope);
   const draft = {
     actor: moderator.userId,
     action: 'delete-rule',

@@ -8,7 +8,8 @@ import { parseWith, readJsonBody } from '../http/body.js';
 import { reasonSchema, sanctionMinutesSchema, userIdSchema } from '../http/fields.js';
 import type { AppHandler } from '../http/register.js';
 import { json } from '../http/responses.js';
-import type { AuditAction, Sanction, SanctionKind, SanctionScope } from '../store/types.js';
+import { roomOf, sanctionScope } from '../scope.js';
+import type { AuditAction, Sanction, SanctionKind } from '../store/types.js';
 import { moderatorOnly } from './moderate.js';
 
 interface SanctionEndpointOptions {
@@ -30,7 +31,8 @@ async function enforce(app: App, sanction: Sanction): Promise<void> {
     await app.clients.webPubSub.closeUserConnections(sanction.userId, { reason: notice });
     return;
   }
-  const room = sanction.scope.slice('room:'.length);
+  const room = roomOf(sanction.scope);
+  if (!room) return;
   await app.clients.webPubSub.group(room).removeUser(sanction.userId);
   await app.clients.webPubSub.sendToUser(sanction.userId, {
     type: 'banned',
@@ -46,7 +48,6 @@ async function enforce(app: App, sanction: Sanction): Promise<void> {
   );
 }
 
-const scopeOf = (room: string | undefined): SanctionScope => (room ? `room:${room}` : 'app');
 const addAction: Record<SanctionKind, AuditAction> = { ban: 'ban', mute: 'mute', 'shadow-ban': 'shadow-ban' };
 
 export interface SanctionInput {
@@ -65,7 +66,7 @@ export async function imposeSanction(app: App, input: SanctionInput): Promise<Sa
   const sanction: Sanction = {
     kind: input.kind,
     userId: input.userId,
-    scope: scopeOf(input.room),
+    scope: sanctionScope(input.room),
     until: new Date(now.getTime() + input.minutes * 60_000),
     reason: input.reason,
     actor: input.actor,
@@ -132,10 +133,10 @@ function sanctionEndpoints(options: SanctionEndpointOptions): {
         target: userId,
         ...(room ? { room } : {}),
       };
-      if (!(await app.store.getSanction(options.kind, userId, scopeOf(room), app.now()))) {
+      if (!(await app.store.getSanction(options.kind, userId, sanctionScope(room), app.now()))) {
         throw new NotFoundError(`'${userId}' ${options.notFound.message}.`, options.notFound.code);
       }
-      await changeConfiguration(app, draft, () => app.store.deleteSanction(options.kind, userId, scopeOf(room)));
+      await changeConfiguration(app, draft, () => app.store.deleteSanction(options.kind, userId, sanctionScope(room)));
       return { status: 204 };
     }),
   };

@@ -4,6 +4,7 @@ import type { App } from '../app.js';
 import { BadRequestError, ForbiddenError, UnauthorizedError } from '../errors.js';
 import { parseWith } from '../http/body.js';
 import type { AppHandler } from '../http/register.js';
+import { roomOf } from '../scope.js';
 import type { Sanction } from '../store/types.js';
 import { provisionClientAndJoinGroup } from '../workflows/provision-client-and-join-group.js';
 import { clientAccessUrl } from '../workflows/steps.js';
@@ -73,7 +74,8 @@ export const handleUpstream: AppHandler = async (request, app, context) => {
 };
 
 function describeBan(ban: Sanction): string {
-  const where = ban.scope === 'app' ? '' : ` from ${ban.scope.slice('room:'.length)}`;
+  const bannedFrom = roomOf(ban.scope);
+  const where = bannedFrom ? ` from ${bannedFrom}` : '';
   return `You are banned${where} until ${ban.until.toISOString()}: ${ban.reason}`;
 }
 

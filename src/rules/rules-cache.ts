@@ -1,4 +1,5 @@
 import { type CompiledList, checkRegexSafety, compileList, type RoomContext } from '../moderation/index.js';
+import { roomScope } from '../scope.js';
 import type { ListRuleRecord, ModerationStore, Sanction, SanctionKind } from '../store/types.js';
 
 export interface RulesCacheOptions {
@@ -51,7 +52,7 @@ async function loadSnapshot(
     version,
     room(room) {
       const record = limits.get(room);
-      const own = lists.get(`room:${room}`);
+      const own = lists.get(roomScope(room));
       return {
         ...(record
           ? {
@@ -66,7 +67,7 @@ async function loadSnapshot(
       };
     },
     sanction(kind, userId, room, at) {
-      for (const scope of room === undefined ? ['app'] : [`room:${room}`, 'app']) {
+      for (const scope of room === undefined ? ['app'] : [roomScope(room), 'app']) {
         const found = byKey.get(sanctionKey(kind, userId, scope));
         if (found && found.until > at) return found;
       }

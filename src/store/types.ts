@@ -1,7 +1,7 @@
+import type { RuleScope, SanctionScope } from '../scope.js';
 import type { StepOutcome } from '../workflows/workflow-run.js';
 
-/** `app` (everywhere) or one room. */
-export type SanctionScope = 'app' | `room:${string}`;
+export type { SanctionScope };
 /** A ban keeps the user out (connect refuses app bans, join room bans); a mute refuses their messages in a room; a
  * shadow ban delivers their messages to themselves alone. */
 export type SanctionKind = 'ban' | 'mute' | 'shadow-ban';
@@ -84,7 +84,7 @@ export interface ListRuleRecord {
   kind: 'word' | 'regex' | 'domain';
   pattern: string;
   action: 'block' | 'flag';
-  scope: 'global' | `room:${string}`;
+  scope: RuleScope;
   createdBy: string;
   createdAt: Date;
 }

@@ -1,3 +1,4 @@
+import { roomOf } from '../../src/scope.js';
 import type { AppApi } from './api.js';
 
 /** What the console's panels share: the API, the status line, one way to handle failures, and a refresh. */
@@ -15,12 +16,8 @@ export interface ConsoleContext {
 export function describeScope(scope: string): string {
   if (scope === 'app') return 'Whole app';
   if (scope === 'global') return 'Every room';
-  return scope.startsWith('room:') ? `Room ${scope.slice('room:'.length)}` : scope;
-}
-
-/** The room of a `room:<room>` scope, or undefined for an app-wide or global one. */
-export function scopeRoom(scope: string): string | undefined {
-  return scope.startsWith('room:') ? scope.slice('room:'.length) : undefined;
+  const room = roomOf(scope);
+  return room === undefined ? scope : `Room ${room}`;
 }
 
 /** A number input's value, or undefined when it is empty. */

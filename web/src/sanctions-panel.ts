@@ -1,5 +1,6 @@
+import { roomOf } from '../../src/scope.js';
 import type { Sanction, SanctionKind, SanctionRequest } from './api.js';
-import { type ConsoleContext, describeScope, scopeRoom } from './console-context.js';
+import { type ConsoleContext, describeScope } from './console-context.js';
 import { byId, el, formatDateTime, setText, syncKeyed, timeElement } from './dom.js';
 
 interface KindText {
@@ -55,7 +56,7 @@ const kindTexts: Record<SanctionKind, KindText> = {
 const kinds = Object.keys(kindTexts) as SanctionKind[];
 
 const where = (scope: string): string => {
-  const room = scopeRoom(scope);
+  const room = roomOf(scope);
   return room ? `in ${room}` : 'in the whole app';
 };
 
@@ -190,7 +191,7 @@ export class SanctionsPanel {
   private async lift(kind: SanctionKind, sanction: Sanction, button: HTMLButtonElement): Promise<void> {
     button.disabled = true;
     try {
-      await this.context.api.lift(kind, sanction.userId, scopeRoom(sanction.scope));
+      await this.context.api.lift(kind, sanction.userId, roomOf(sanction.scope));
       this.context.report(`${kindTexts[kind].lifted} ${sanction.userId} ${where(sanction.scope)}.`);
       await this.context.refresh();
       if (!button.isConnected) this.user.focus();
