@@ -1,14 +1,11 @@
 import { z } from 'zod';
-import { audited } from '../actions/audited.js';
-import type { DeletedNotice } from '../contracts.js';
-import { NotFoundError } from '../errors.js';
+import { reviewQueueItem } from '../actions/review.js';
 import { roomSchema } from '../events/rooms.js';
 import { parseWith, readJsonBody } from '../http/body.js';
 import { reasonSchema, sanctionMinutesSchema } from '../http/fields.js';
 import { json } from '../http/responses.js';
 import type { QueueItem } from '../store/types.js';
 import { moderatorOnly } from './moderate.js';
-import { imposeSanction } from './sanctions.js';
 
 const queueQuerySchema = z.object({
   room: roomSchema.optional(),
@@ -43,42 +40,6 @@ export const listQueue = moderatorOnly(async (request, app) => {
 export const decideQueueItem = moderatorOnly(async (request, app, moderator) => {
   const id = parseWith(queueIdSchema, request.params.id, 'InvalidQueueId', 'id');
   const decision = await readJsonBody(request, decisionSchema);
-  const item = await app.store.getQueueItem(id);
-  if (!item) throw new NotFoundError(`There is no queue item '${id}'.`, 'QueueItemNotFound');
-  const reason = decision.reason ?? `Reviewed message ${item.messageId}`;
-  const draft = {
-    actor: moderator.userId,
-    target: item.from,
-    room: item.room,
-    reason,
-    ...(item.rules[0] ? { rule: item.rules[0] } : item.reports.length > 0 ? { rule: 'report' } : {}),
-  };
-  let until: Date | undefined;
-  switch (decision.action) {
-    case 'dismiss':
-      await audited(app, { ...draft, action: 'dismiss' }, () => app.store.deleteQueueItem(id));
-      break;
-    case 'delete':
-      await audited(app, { ...draft, action: 'delete-message' }, async () => {
-        await app.clients.webPubSub
-          .group(item.room)
-          .sendToAll({ type: 'deleted', id: item.messageId, room: item.room } satisfies DeletedNotice);
-        await app.store.deleteMessage(item.room, item.messageId);
-        await app.store.deleteQueueItem(id);
-      });
-      break;
-    default: {
-      const sanction = await imposeSanction(app, {
-        kind: decision.action,
-        userId: item.from,
-        room: decision.action === 'ban' && decision.scope === 'app' ? undefined : item.room,
-        minutes: decision.minutes ?? (decision.action === 'mute' ? 10 : 60),
-        reason,
-        actor: moderator.userId,
-      });
-      until = sanction.until;
-      await app.store.deleteQueueItem(id);
-    }
-  }
+  const until = await reviewQueueItem(app, { id, ...decision, actor: moderator.userId });
   return json(200, { id, action: decision.action, ...(until ? { until: until.toISOString() } : {}) });
 });

@@ -1,14 +1,11 @@
 import { z } from 'zod';
-import { changeConfiguration } from '../actions/configure.js';
-import type { App } from '../app.js';
-import type { RoomBanNotice } from '../contracts.js';
+import { imposeSanction, liftSanction } from '../actions/sanction.js';
 import { NotFoundError } from '../errors.js';
 import { roomSchema } from '../events/rooms.js';
 import { parseWith, readJsonBody } from '../http/body.js';
 import { reasonSchema, sanctionMinutesSchema, userIdSchema } from '../http/fields.js';
 import type { AppHandler } from '../http/register.js';
 import { json } from '../http/responses.js';
-import { roomOf, sanctionScope } from '../scope.js';
 import type { AuditAction, Sanction, SanctionKind } from '../store/types.js';
 import { moderatorOnly } from './moderate.js';
 
@@ -23,70 +20,6 @@ interface SanctionEndpointOptions {
   notFound: { code: string; message: string };
 }
 
-/** What a sanction does to the user's connections at once (the rules cache does the rest within seconds). */
-async function enforce(app: App, sanction: Sanction): Promise<void> {
-  if (sanction.kind !== 'ban') return;
-  const notice = `Banned until ${sanction.until.toISOString()}: ${sanction.reason}`;
-  if (sanction.scope === 'app') {
-    await app.clients.webPubSub.closeUserConnections(sanction.userId, { reason: notice });
-    return;
-  }
-  const room = roomOf(sanction.scope);
-  if (!room) return;
-  await app.clients.webPubSub.group(room).removeUser(sanction.userId);
-  await app.clients.webPubSub.sendToUser(sanction.userId, {
-    type: 'banned',
-    room,
-    until: sanction.until.toISOString(),
-    reason: sanction.reason,
-  } satisfies RoomBanNotice);
-  const presence = await app.store.listRoom(room);
-  await Promise.all(
-    presence
-      .filter((entry) => entry.userId === sanction.userId)
-      .map((entry) => app.store.leaveRoom(room, entry.connectionId)),
-  );
-}
-
-const addAction: Record<SanctionKind, AuditAction> = { ban: 'ban', mute: 'mute', 'shadow-ban': 'shadow-ban' };
-
-export interface SanctionInput {
-  kind: SanctionKind;
-  userId: string;
-  room?: string | undefined;
-  minutes: number;
-  reason: string;
-  /** The moderator's user id. */
-  actor: string;
-}
-
-/** Stores a sanction, applies what must happen at once (a ban closes or removes), and audits it. */
-export async function imposeSanction(app: App, input: SanctionInput): Promise<Sanction> {
-  const now = app.now();
-  const sanction: Sanction = {
-    kind: input.kind,
-    userId: input.userId,
-    scope: sanctionScope(input.room),
-    until: new Date(now.getTime() + input.minutes * 60_000),
-    reason: input.reason,
-    actor: input.actor,
-    createdAt: now,
-  };
-  const draft = {
-    actor: input.actor,
-    action: addAction[input.kind],
-    target: input.userId,
-    reason: `${input.reason} (until ${sanction.until.toISOString()})`,
-    ...(input.room ? { room: input.room } : {}),
-  };
-  await changeConfiguration(
-    app,
-    draft,
-    () => app.store.putSanction(sanction),
-    () => enforce(app, sanction),
-  );
-  return sanction;
-}
 const toJson = ({ kind: _kind, ...sanction }: Sanction) => ({
   ...sanction,
   until: sanction.until.toISOString(),
@@ -127,16 +60,10 @@ function sanctionEndpoints(options: SanctionEndpointOptions): {
     remove: moderatorOnly(async (request, app, moderator) => {
       const userId = parseWith(userIdSchema, request.params.userId, 'InvalidUserId', 'userId');
       const { room } = parseWith(removeQuerySchema, Object.fromEntries(request.query), 'InvalidQuery', 'query');
-      const draft = {
-        actor: moderator.userId,
-        action: options.removeAction,
-        target: userId,
-        ...(room ? { room } : {}),
-      };
-      if (!(await app.store.getSanction(options.kind, userId, sanctionScope(room), app.now()))) {
+      const lift = { kind: options.kind, userId, room, action: options.removeAction, actor: moderator.userId };
+      if (!(await liftSanction(app, lift))) {
         throw new NotFoundError(`'${userId}' ${options.notFound.message}.`, options.notFound.code);
       }
-      await changeConfiguration(app, draft, () => app.store.deleteSanction(options.kind, userId, sanctionScope(room)));
       return { status: 204 };
     }),
   };

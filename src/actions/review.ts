@@ -1,0 +1,61 @@
+import type { App } from '../app.js';
+import type { DeletedNotice } from '../contracts.js';
+import { NotFoundError } from '../errors.js';
+import { audited } from './audited.js';
+import { imposeSanction } from './sanction.js';
+
+export interface QueueDecisionInput {
+  /** `<room>.<messageId>`. */
+  id: string;
+  action: 'dismiss' | 'delete' | 'mute' | 'ban';
+  minutes?: number | undefined;
+  reason?: string | undefined;
+  /** For `ban`: the room the message was in, or the whole app. */
+  scope: 'room' | 'app';
+  /** The moderator's user id. */
+  actor: string;
+}
+
+/**
+ * A moderator's decision on a queued line: dismiss it, delete the message for everyone (a `deleted` notice to the
+ * room), or mute or ban its author; the item leaves the queue. Answers when a mute or ban ends.
+ */
+export async function reviewQueueItem(app: App, decision: QueueDecisionInput): Promise<Date | undefined> {
+  const { id } = decision;
+  const item = await app.store.getQueueItem(id);
+  if (!item) throw new NotFoundError(`There is no queue item '${id}'.`, 'QueueItemNotFound');
+  const reason = decision.reason ?? `Reviewed message ${item.messageId}`;
+  const draft = {
+    actor: decision.actor,
+    target: item.from,
+    room: item.room,
+    reason,
+    ...(item.rules[0] ? { rule: item.rules[0] } : item.reports.length > 0 ? { rule: 'report' } : {}),
+  };
+  switch (decision.action) {
+    case 'dismiss':
+      await audited(app, { ...draft, action: 'dismiss' }, () => app.store.deleteQueueItem(id));
+      return undefined;
+    case 'delete':
+      await audited(app, { ...draft, action: 'delete-message' }, async () => {
+        await app.clients.webPubSub
+          .group(item.room)
+          .sendToAll({ type: 'deleted', id: item.messageId, room: item.room } satisfies DeletedNotice);
+        await app.store.deleteMessage(item.room, item.messageId);
+        await app.store.deleteQueueItem(id);
+      });
+      return undefined;
+    default: {
+      const sanction = await imposeSanction(app, {
+        kind: decision.action,
+        userId: item.from,
+        room: decision.action === 'ban' && decision.scope === 'app' ? undefined : item.room,
+        minutes: decision.minutes ?? (decision.action === 'mute' ? 10 : 60),
+        reason,
+        actor: decision.actor,
+      });
+      await app.store.deleteQueueItem(id);
+      return sanction.until;
+    }
+  }
+}
