@@ -11,6 +11,8 @@ export default defineConfig({
     pool: 'forks',
     projects: [
       { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
+      // The app in-process over in-memory ports: handlers, endpoints, actions and workflows, no network.
+      { extends: true, test: { name: 'app', include: ['test/app/**/*.test.ts'] } },
       {
         extends: true,
         test: { name: 'emulator', include: ['test/emulator/**/*.test.ts'], testTimeout: 30_000, hookTimeout: 60_000 },

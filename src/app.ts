@@ -1,16 +1,24 @@
-import { type AppClients, createClients } from './clients.js';
+import type { ContentSafetyClient } from './ai/content-safety.js';
+import { createClients } from './clients.js';
 import { UpstreamAuthenticator } from './events/authenticate.js';
 import { createModerator, type Moderator } from './moderation/index.js';
+import type { WebPubSubOperations } from './ports/web-pubsub.js';
 import { RulesCache } from './rules/rules-cache.js';
 import { loadSettings, type Settings } from './settings.js';
 import { TableModerationStore } from './store/table-store.js';
 import type { ModerationStore } from './store/types.js';
 
-/** Everything a function needs, built once per process and reused across invocations (clients keep connections). */
-export interface App {
-  settings: Settings;
-  clients: AppClients;
+/** What the app talks to: Web PubSub, its store and (optionally) Content Safety. Azure's, or in-memory in tests. */
+export interface AppPorts {
+  webPubSub: WebPubSubOperations;
   store: ModerationStore;
+  /** Only where CONTENT_SAFETY_ENDPOINT is set. */
+  contentSafety: ContentSafetyClient | undefined;
+}
+
+/** Everything a function needs, built once per process and reused across invocations (clients keep connections). */
+export interface App extends AppPorts {
+  settings: Settings;
   moderator: Moderator;
   upstream: UpstreamAuthenticator;
   /** Moderators' rules, room settings and sanctions as the event handler sees them (cached, see RulesCache). */
@@ -18,16 +26,23 @@ export interface App {
   now: () => Date;
 }
 
-export function createApp(settings: Settings, clients: AppClients = createClients(settings)): App {
-  const store = new TableModerationStore(clients.tables);
-  const now = () => new Date();
+/** The ports in Azure: the SDK clients with managed identity, and Table Storage. */
+export function azurePorts(settings: Settings): AppPorts {
+  const clients = createClients(settings);
   return {
+    webPubSub: clients.webPubSub,
+    store: new TableModerationStore(clients.tables),
+    contentSafety: clients.contentSafety,
+  };
+}
+
+export function createApp(settings: Settings, ports: AppPorts = azurePorts(settings), now = () => new Date()): App {
+  return {
+    ...ports,
     settings,
-    clients,
-    store,
     moderator: createModerator(settings.moderation),
     upstream: new UpstreamAuthenticator(settings.upstream),
-    rules: new RulesCache(store, {
+    rules: new RulesCache(ports.store, {
       ttlMs: settings.rulesCacheSeconds * 1000,
       now,
       warn: (message) => console.warn(message),

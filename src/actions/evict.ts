@@ -53,7 +53,7 @@ export async function evictAndBan(app: App, input: EvictInput): Promise<EvictRes
   }
   const closeReason = bannedUntil ? `${input.reason} (banned until ${bannedUntil.toISOString()})` : input.reason;
   const result = await audited(app, { ...draft, action: 'evict' }, () =>
-    revokePermissionAndEvict(app.clients.webPubSub, {
+    revokePermissionAndEvict(app.webPubSub, {
       connectionId: input.connectionId,
       permission: input.permission,
       ...(input.room ? { targetName: input.room } : {}),

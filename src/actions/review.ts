@@ -38,7 +38,7 @@ export async function reviewQueueItem(app: App, decision: QueueDecisionInput): P
       return undefined;
     case 'delete':
       await audited(app, { ...draft, action: 'delete-message' }, async () => {
-        await app.clients.webPubSub
+        await app.webPubSub
           .group(item.room)
           .sendToAll({ type: 'deleted', id: item.messageId, room: item.room } satisfies DeletedNotice);
         await app.store.deleteMessage(item.room, item.messageId);

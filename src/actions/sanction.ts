@@ -9,13 +9,13 @@ async function enforce(app: App, sanction: Sanction): Promise<void> {
   if (sanction.kind !== 'ban') return;
   const notice = `Banned until ${sanction.until.toISOString()}: ${sanction.reason}`;
   if (sanction.scope === 'app') {
-    await app.clients.webPubSub.closeUserConnections(sanction.userId, { reason: notice });
+    await app.webPubSub.closeUserConnections(sanction.userId, { reason: notice });
     return;
   }
   const room = roomOf(sanction.scope);
   if (!room) return;
-  await app.clients.webPubSub.group(room).removeUser(sanction.userId);
-  await app.clients.webPubSub.sendToUser(sanction.userId, {
+  await app.webPubSub.group(room).removeUser(sanction.userId);
+  await app.webPubSub.sendToUser(sanction.userId, {
     type: 'banned',
     room,
     until: sanction.until.toISOString(),

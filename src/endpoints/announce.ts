@@ -20,7 +20,7 @@ export const announce: AppHandler = async (request, app) => {
     ...(body.room ? { room: body.room } : {}),
   } as const;
   const result = await audited(app, entry, () =>
-    generateTokenThenBroadcast(app.clients.webPubSub, {
+    generateTokenThenBroadcast(app.webPubSub, {
       userId: moderator.userId,
       minutesToExpire: app.settings.clientTokenMinutes,
       message: body.message,

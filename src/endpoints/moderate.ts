@@ -52,7 +52,7 @@ export const evict = moderatorOnly(async (request, app, moderator) => {
     throw new BadRequestError("banMinutes needs the room whose roster names the connection's user.", 'RoomRequired');
   }
   const presence = body.room ? await app.store.getPresence(body.room, body.connectionId) : undefined;
-  const known = body.room ? presence !== undefined : await app.clients.webPubSub.connectionExists(body.connectionId);
+  const known = body.room ? presence !== undefined : await app.webPubSub.connectionExists(body.connectionId);
   if (!known) {
     throw new NotFoundError(
       `Connection '${body.connectionId}' is not ${body.room ? `in room '${body.room}'` : 'connected'}.`,

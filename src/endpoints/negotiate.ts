@@ -15,7 +15,7 @@ export const negotiate: AppHandler = async (request, app) => {
   // The connect event refuses banned users too; answering here lets the page say why.
   const ban = principal ? await app.store.getSanction('ban', userId, 'app', app.now()) : undefined;
   if (ban) throw new ForbiddenError(`You are banned until ${ban.until.toISOString()}: ${ban.reason}`, 'Banned');
-  const { token } = await negotiateWorkflow(app.clients.webPubSub, {
+  const { token } = await negotiateWorkflow(app.webPubSub, {
     userId,
     minutesToExpire: settings.clientTokenMinutes,
   });

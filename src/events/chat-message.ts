@@ -85,9 +85,9 @@ export async function chatMessage(
   }
 
   const { contentSafety } = app.settings;
-  if (contentSafety && app.clients.contentSafety) {
+  if (contentSafety && app.contentSafety) {
     // After the cheap filters; a refusal here leaves the connection's counters as they were.
-    const screened = await screenText(app.clients.contentSafety, contentSafety, verdict.text);
+    const screened = await screenText(app.contentSafety, contentSafety, verdict.text);
     if (screened.outcome === 'unavailable') {
       log.warn(`Content Safety unavailable, failing ${contentSafety.failure}: ${screened.error}`);
       if (!screened.allowed) {
@@ -105,7 +105,7 @@ export async function chatMessage(
   const shadowBan = rules.sanction('shadow-ban', userId, room, now);
   if (shadowBan) {
     // The author sees their line as everyone's would look; nobody else receives it, and the reply is the usual one.
-    const [sent] = await Promise.allSettled([app.clients.webPubSub.sendToConnection(event.connectionId, message)]);
+    const [sent] = await Promise.allSettled([app.webPubSub.sendToConnection(event.connectionId, message)]);
     if (sent.status === 'rejected') return notDelivered(log, id, sent.reason);
     await app.store.appendAudit({
       ...common,
@@ -126,7 +126,7 @@ export async function chatMessage(
     expiresAt: new Date(now.getTime() + app.settings.messageRetentionHours * 3_600_000),
   };
   const [sent, recorded] = await Promise.allSettled([
-    app.clients.webPubSub.group(room).sendToAll(message),
+    app.webPubSub.group(room).sendToAll(message),
     app.store.recordMessage(record),
   ]);
   if (sent.status === 'rejected') return notDelivered(log, id, sent.reason);

@@ -128,7 +128,7 @@ async function join(
   log: EventLog,
 ): Promise<HttpResponseInit> {
   const userId = event.userId ?? event.connectionId;
-  const client = app.clients.webPubSub;
+  const client = app.webPubSub;
   const ban = (await app.rules.current()).sanction('ban', userId, room, app.now());
   if (ban) {
     const message = describeBan(ban);
@@ -185,7 +185,7 @@ async function joinFailed(
 ): Promise<HttpResponseInit> {
   log.warn(`Join of ${connectionId} to ${room} failed: ${error.message}`);
   if (error.steps.some((step) => step.stepId === 'addConnection' && step.succeeded)) {
-    await app.clients.webPubSub
+    await app.webPubSub
       .group(room)
       .removeConnection(connectionId)
       .catch((removeError: unknown) => log.warn(`Could not take ${connectionId} back out of ${room}: ${removeError}`));

@@ -47,8 +47,34 @@ const withHeaders = (response: HttpResponseInit, headers: Record<string, string>
     : { ...response, headers: { ...(response.headers as Record<string, string> | undefined), ...headers } };
 
 /**
- * Registers an HTTP function with the Functions host (and returns its definition for the local host). The handler
- * adds the app context, CORS, and turns every error into a `{ code, message }` response.
+ * Serves one request with `app`: CORS for allowed origins (and every preflight), then the endpoint, with every error
+ * turned into a `{ code, message }` response. The registered functions call it with the process's app; in-process
+ * tests with one over in-memory ports.
+ */
+export async function serve(
+  endpoint: AppHandler,
+  app: App,
+  request: HttpRequest,
+  context: InvocationContext,
+): Promise<HttpResponseInit> {
+  const cors = corsHeaders(request.headers.get('origin'), app.settings.corsOrigins);
+  try {
+    // A CORS preflight is answered 204 whatever its origin, with CORS headers only for an allowed one, as the
+    // platform's CORS answers it (ASP.NET Core's CorsMiddleware, dotnet/aspnetcore
+    // src/Middleware/CORS/src/Infrastructure/CorsMiddleware.cs): the browser itself then refuses the real call.
+    // Web PubSub's abuse-protection OPTIONS carries no Access-Control-Request-Method and reaches the handler.
+    if (request.method === 'OPTIONS' && (cors || request.headers.has('access-control-request-method'))) {
+      return { status: 204, headers: cors ?? {} };
+    }
+    return withHeaders(await endpoint(request, app, context), cors);
+  } catch (error) {
+    return withHeaders(errorResponse(error, context), cors);
+  }
+}
+
+/**
+ * Registers an HTTP function with the Functions host (and returns its definition for the local host). The runtime
+ * is loaded on the first call; a setting that fails validation fails that call, not the host.
  */
 export function registerHttpFunction(
   name: string,
@@ -59,24 +85,15 @@ export function registerHttpFunction(
     methods,
     authLevel: 'anonymous',
     handler: async (request, context) => {
-      let cors: Record<string, string> | undefined;
+      let app: App;
+      let runtime: Runtime;
       try {
-        // Property reads, not a rest pattern: copying every export of the module namespace would cost each call.
-        const runtime = loaded ?? (await loadRuntime());
-        const app = runtime.getApp();
-        cors = corsHeaders(request.headers.get('origin'), app.settings.corsOrigins);
-        // A CORS preflight is answered 204 whatever its origin, with CORS headers only for an allowed one, as the
-        // platform's CORS answers it (ASP.NET Core's CorsMiddleware, dotnet/aspnetcore
-        // src/Middleware/CORS/src/Infrastructure/CorsMiddleware.cs): the browser itself then refuses the real call.
-        // Web PubSub's abuse-protection OPTIONS carries no Access-Control-Request-Method and reaches the handler.
-        if (request.method === 'OPTIONS' && (cors || request.headers.has('access-control-request-method'))) {
-          return { status: 204, headers: cors ?? {} };
-        }
-        const handler: AppHandler = runtime[endpoint];
-        return withHeaders(await handler(request, app, context), cors);
+        runtime = loaded ?? (await loadRuntime());
+        app = runtime.getApp();
       } catch (error) {
-        return withHeaders(errorResponse(error, context), cors);
+        return errorResponse(error, context);
       }
+      return serve(runtime[endpoint], app, request, context);
     },
   };
   functionsApp.http(name, options);

@@ -1,4 +1,4 @@
-import type { WebPubSubServiceClient } from '@azure/web-pubsub';
+import type { WebPubSubOperations } from '../ports/web-pubsub.js';
 import { generateToken } from './steps.js';
 import type { StepOutcome } from './workflow-run.js';
 import { WorkflowRun } from './workflow-run.js';
@@ -21,7 +21,7 @@ export interface GenerateTokenThenBroadcastOutput {
 
 /** Arazzo `generate-token-then-broadcast`: generateToken (200), then broadcast (202) as text/plain. */
 export async function generateTokenThenBroadcast(
-  client: WebPubSubServiceClient,
+  client: WebPubSubOperations,
   input: GenerateTokenThenBroadcastInput,
 ): Promise<GenerateTokenThenBroadcastOutput> {
   const run = new WorkflowRun(generateTokenThenBroadcastWorkflowId);

@@ -1,4 +1,4 @@
-import type { WebPubSubServiceClient } from '@azure/web-pubsub';
+import type { WebPubSubOperations } from '../ports/web-pubsub.js';
 import { generateToken } from './steps.js';
 import type { StepOutcome } from './workflow-run.js';
 import { WorkflowRun } from './workflow-run.js';
@@ -25,7 +25,7 @@ export interface ProvisionClientAndJoinGroupOutput {
  * addConnection (200), then announceJoin (202) as text/plain to the group.
  */
 export async function provisionClientAndJoinGroup(
-  client: WebPubSubServiceClient,
+  client: WebPubSubOperations,
   input: ProvisionClientAndJoinGroupInput,
 ): Promise<ProvisionClientAndJoinGroupOutput> {
   const run = new WorkflowRun(provisionClientAndJoinGroupWorkflowId);

@@ -1,4 +1,4 @@
-import type { WebPubSubServiceClient } from '@azure/web-pubsub';
+import type { WebPubSubOperations } from '../ports/web-pubsub.js';
 import type { StepOutcome } from './workflow-run.js';
 import { WorkflowRun } from './workflow-run.js';
 
@@ -20,7 +20,7 @@ export interface RevokePermissionAndEvictOutput {
 
 /** Arazzo `revoke-permission-and-evict`: revokePermission (204), then evictConnection (204). */
 export async function revokePermissionAndEvict(
-  client: WebPubSubServiceClient,
+  client: WebPubSubOperations,
   input: RevokePermissionAndEvictInput,
 ): Promise<RevokePermissionAndEvictOutput> {
   const run = new WorkflowRun(revokePermissionAndEvictWorkflowId);

@@ -1,4 +1,4 @@
-import type { WebPubSubServiceClient } from '@azure/web-pubsub';
+import type { WebPubSubOperations } from '../ports/web-pubsub.js';
 import type { WorkflowRun } from './workflow-run.js';
 
 export interface GenerateTokenInput {
@@ -12,7 +12,7 @@ export interface GenerateTokenInput {
 /** The `generateToken` step that every workflow shares: `webPubSub_generateClientToken`, expecting 200. */
 export async function generateToken(
   run: WorkflowRun,
-  client: WebPubSubServiceClient,
+  client: WebPubSubOperations,
   input: GenerateTokenInput,
 ): Promise<string> {
   const { value } = await run.step('generateToken', 200, (options) =>
