@@ -2,13 +2,12 @@
  * Everything behind the function registrations, loaded on the first call: a cold start evaluates only the
  * registrations and `@azure/functions` (the build ships this module as its own file).
  */
-export { getApp } from './app.js';
-export { announce } from './endpoints/announce.js';
-export { audit, evict, roomConnections, rooms } from './endpoints/moderate.js';
-export { negotiate } from './endpoints/negotiate.js';
-export { decideQueueItem, listQueue } from './endpoints/queue.js';
-export { addRule, deleteRule, getRoomSettings, listRules, putRoomSettings } from './endpoints/rules.js';
-export {
+import { announce } from './endpoints/announce.js';
+import { audit, evict, roomConnections, rooms } from './endpoints/moderate.js';
+import { negotiate } from './endpoints/negotiate.js';
+import { decideQueueItem, listQueue } from './endpoints/queue.js';
+import { addRule, deleteRule, getRoomSettings, listRules, putRoomSettings } from './endpoints/rules.js';
+import {
   ban,
   listBans,
   listMutes,
@@ -19,4 +18,34 @@ export {
   unmute,
   unshadowBan,
 } from './endpoints/sanctions.js';
-export { handleUpstream } from './events/handle-upstream.js';
+import { handleUpstream } from './events/handle-upstream.js';
+import type { AppHandler } from './http/register.js';
+
+export { getApp } from './app.js';
+
+/** Every endpoint by the name the registration table (`functions/index.ts`) gives it. */
+export const endpoints = {
+  negotiate,
+  handleUpstream,
+  announce,
+  evict,
+  audit,
+  rooms,
+  roomConnections,
+  listBans,
+  ban,
+  unban,
+  listMutes,
+  mute,
+  unmute,
+  listShadowBans,
+  shadowBan,
+  unshadowBan,
+  getRoomSettings,
+  putRoomSettings,
+  listRules,
+  addRule,
+  deleteRule,
+  listQueue,
+  decideQueueItem,
+} satisfies Record<string, AppHandler>;

@@ -33,11 +33,13 @@ const loadRuntime = (): Promise<Runtime> => {
   return loading;
 };
 
-export interface EndpointOptions {
+/** One row of the registration table: a function's name, route, methods and the endpoint that serves it. */
+export interface HttpFunctionEntry {
+  name: string;
   route: string;
   methods: HttpMethod[];
-  /** The handler's name in `src/runtime.ts`, which is loaded on the first call. */
-  endpoint: Exclude<keyof Runtime, 'getApp'>;
+  /** The endpoint's name in `src/runtime.ts`, which is loaded on the first call. */
+  endpoint: keyof Runtime['endpoints'];
 }
 
 /** The response with `headers` added; the same object when there are none (most calls: no CORS origin). */
@@ -76,10 +78,7 @@ export async function serve(
  * Registers an HTTP function with the Functions host (and returns its definition for the local host). The runtime
  * is loaded on the first call; a setting that fails validation fails that call, not the host.
  */
-export function registerHttpFunction(
-  name: string,
-  { route, methods, endpoint }: EndpointOptions,
-): HttpFunctionDefinition {
+export function registerHttpFunction({ name, route, methods, endpoint }: HttpFunctionEntry): HttpFunctionDefinition {
   const options: HttpFunctionOptions = {
     route,
     methods,
@@ -93,7 +92,7 @@ export function registerHttpFunction(
       } catch (error) {
         return errorResponse(error, context);
       }
-      return serve(runtime[endpoint], app, request, context);
+      return serve(runtime.endpoints[endpoint], app, request, context);
     },
   };
   functionsApp.http(name, options);

@@ -83,7 +83,7 @@ describe('the deployment package', () => {
         '../local/functions-core-shim.cjs',
         '-e',
         // The registrations, then the runtime the first call loads: both resolve every module from dist/ alone.
-        "require('./index.cjs'); if (typeof require('./runtime.cjs').negotiate !== 'function') process.exit(3)",
+        "require('./index.cjs'); if (typeof require('./runtime.cjs').endpoints.negotiate !== 'function') process.exit(3)",
       ],
       {
         cwd: join(root, 'dist'),

@@ -3,7 +3,7 @@ import * as functions from '@azure/functions';
 import { type App, createApp } from '../../../src/app.js';
 import { serve } from '../../../src/http/register.js';
 import { MemoryWebPubSub } from '../../../src/ports/memory-web-pubsub.js';
-import * as runtime from '../../../src/runtime.js';
+import { endpoints } from '../../../src/runtime.js';
 import { loadSettings } from '../../../src/settings.js';
 import { MemoryModerationStore } from '../../../src/store/memory-store.js';
 
@@ -11,7 +11,7 @@ import { MemoryModerationStore } from '../../../src/store/memory-store.js';
 const accessKey = 'in-process-access-key';
 const hub = 'chat';
 
-export type Endpoint = Exclude<keyof typeof runtime, 'getApp'>;
+export type Endpoint = keyof typeof endpoints;
 
 export interface Caller {
   userId: string;
@@ -81,7 +81,7 @@ export class InProcessApp {
       params: init.params ?? {},
       ...(init.body === undefined ? {} : { body: { string: JSON.stringify(init.body) } }),
     });
-    return answerOf(await serve(runtime[endpoint], this.app, request, context(endpoint)));
+    return answerOf(await serve(endpoints[endpoint], this.app, request, context(endpoint)));
   }
 
   /** Delivers one upstream event as Web PubSub would: `connect`, `connected`, a user event… */
@@ -110,7 +110,7 @@ export class InProcessApp {
       headers,
       body: { string: JSON.stringify(event.data ?? {}) },
     });
-    const response = await serve(runtime.handleUpstream, this.app, request, context('webpubsub'));
+    const response = await serve(endpoints.handleUpstream, this.app, request, context('webpubsub'));
     const answer = answerOf(response);
     return { ...answer, connectionState: answer.headers['ce-connectionstate'] };
   }
