@@ -19,7 +19,7 @@ import {
   unshadowBan,
 } from './endpoints/sanctions.js';
 import { handleUpstream } from './events/handle-upstream.js';
-import type { AppHandler } from './http/register.js';
+import type { AppHandler } from './http/app-handler.js';
 
 export { getApp } from './app.js';
 

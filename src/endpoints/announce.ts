@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { audited } from '../actions/audited.js';
 import { roomSchema } from '../events/rooms.js';
+import type { AppHandler } from '../http/app-handler.js';
 import { readJsonBody } from '../http/body.js';
 import { readPrincipal, requireRole } from '../http/principal.js';
-import type { AppHandler } from '../http/register.js';
 import { json } from '../http/responses.js';
 import { generateTokenThenBroadcast } from '../workflows/generate-token-then-broadcast.js';
 

@@ -4,10 +4,10 @@ import { evictAndBan } from '../actions/evict.js';
 import type { App } from '../app.js';
 import { BadRequestError, NotFoundError } from '../errors.js';
 import { roomSchema } from '../events/rooms.js';
+import type { AppHandler } from '../http/app-handler.js';
 import { parseWith, readJsonBody } from '../http/body.js';
 import { reasonSchema, sanctionMinutesSchema } from '../http/fields.js';
 import { type Principal, readPrincipal, requireRole } from '../http/principal.js';
-import type { AppHandler } from '../http/register.js';
 import { json } from '../http/responses.js';
 
 const evictSchema = z

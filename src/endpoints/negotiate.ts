@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ForbiddenError, UnauthorizedError } from '../errors.js';
+import type { AppHandler } from '../http/app-handler.js';
 import { readPrincipal } from '../http/principal.js';
-import type { AppHandler } from '../http/register.js';
 import { json } from '../http/responses.js';
 import { negotiate as negotiateWorkflow } from '../workflows/negotiate.js';
 import { clientAccessUrl } from '../workflows/steps.js';

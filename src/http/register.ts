@@ -7,6 +7,7 @@ import type {
 } from '@azure/functions';
 import { app as functionsApp } from '@azure/functions';
 import type { App } from '../app.js';
+import type { AppHandler } from './app-handler.js';
 import { corsHeaders } from './cors.js';
 import { errorResponse } from './responses.js';
 
@@ -14,8 +15,6 @@ export interface HttpFunctionDefinition {
   name: string;
   options: HttpFunctionOptions;
 }
-
-export type AppHandler = (request: HttpRequest, app: App, context: InvocationContext) => Promise<HttpResponseInit>;
 
 type Runtime = typeof import('../runtime.js');
 
