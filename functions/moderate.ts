@@ -42,10 +42,13 @@ export const roomConnectionsFunction = registerHttpFunction('moderateRoomConnect
   endpoint: 'roomConnections',
 });
 
-/** `POST /api/moderate/bans` `{ userId, room?, minutes, reason? }` → 201, app-wide or in one room. */
+/**
+ * `POST /api/moderate/bans` `{ userId, room?, minutes, reason? }` → 201, app-wide or in one room. The preflight is
+ * `moderateListBans`'s: the Functions host loads one function per route and method.
+ */
 export const banFunction = registerHttpFunction('moderateBan', {
   route: 'moderate/bans',
-  methods: ['POST', 'OPTIONS'],
+  methods: ['POST'],
   endpoint: 'ban',
 });
 
