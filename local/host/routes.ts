@@ -25,18 +25,63 @@ export class RouteTemplateError extends Error {
   override name = 'RouteTemplateError';
 }
 
+/** Two functions the Functions host would not both load; the local host refuses to start instead. */
+export class RouteConflictError extends Error {
+  override name = 'RouteConflictError';
+}
+
 /** `app.http` registers GET and POST when a function names no methods. */
 const defaultMethods = ['GET', 'POST'];
 
+/** Compiles the routes; throws a RouteConflictError where the Functions host would put a function in error. */
 export function compileRoutes(definitions: readonly FunctionDefinition[]): CompiledRoute[] {
+  assertHostWouldLoadAll(definitions);
   return definitions
     .map((definition) => ({
       definition,
-      methods: new Set((definition.options.methods ?? defaultMethods).map((method) => method.toUpperCase())),
-      segments: parseRouteTemplate(definition.options.route ?? definition.name),
+      methods: methodsOf(definition),
+      segments: parseRouteTemplate(routeOf(definition)),
     }))
     .sort((a, b) => compareRoutes(a.segments, b.segments));
 }
+
+const routeOf = (definition: FunctionDefinition): string => definition.options.route ?? definition.name;
+const methodsOf = (definition: FunctionDefinition): ReadonlySet<string> =>
+  new Set((definition.options.methods ?? defaultMethods).map((method) => method.toUpperCase()));
+
+/**
+ * The Functions host's own checks on HTTP routes, with its wording (Azure/azure-functions-host,
+ * src/WebJobs.Script/Host/ScriptHost.cs: ValidateFunction, ValidateHttpFunction, HttpRoutesConflict; the message
+ * prefix is ScriptHostLoggerExtension.FunctionError in src/WebJobs.Script/Diagnostics/Extensions/). The host compares
+ * route templates as text (trimmed of '/', ignoring case), and two functions conflict when their methods intersect;
+ * it loads the first and puts the later one in error, so in Azure it answers 404. Every problem is listed at once.
+ */
+function assertHostWouldLoadAll(definitions: readonly FunctionDefinition[]): void {
+  const problems: string[] = [];
+  const loaded: { name: string; route: string; methods: ReadonlySet<string> }[] = [];
+  for (const definition of definitions) {
+    const route = routeOf(definition)
+      .replace(/^\/+|\/+$/g, '')
+      .toLowerCase();
+    const methods = methodsOf(definition);
+    const inError = (reason: string) => problems.push(`The '${definition.name}' function is in error: ${reason}`);
+    if (route.startsWith('admin') || route.startsWith('runtime')) {
+      inError('The specified route conflicts with one or more built in routes.');
+      continue;
+    }
+    const earlier = loaded.find((other) => other.route === route && methodsIntersect(methods, other.methods));
+    if (earlier) {
+      inError(`The route specified conflicts with the route defined by function '${earlier.name}'.`);
+      continue;
+    }
+    loaded.push({ name: definition.name, route, methods });
+  }
+  if (problems.length > 0) throw new RouteConflictError(problems.join('\n'));
+}
+
+/** An empty list means every method to the host, so it meets any other. */
+const methodsIntersect = (a: ReadonlySet<string>, b: ReadonlySet<string>): boolean =>
+  a.size === 0 || b.size === 0 || [...a].some((method) => b.has(method));
 
 /** Parses a Functions route template such as `moderate/bans/{userId}`, `rooms/{name?}` or `files/{*rest}`. */
 export function parseRouteTemplate(template: string): RouteSegment[] {
