@@ -6,7 +6,7 @@ import { BadRequestError, NotFoundError } from '../errors.js';
 import { roomSchema } from '../events/rooms.js';
 import { parseWith, readJsonBody } from '../http/body.js';
 import { json } from '../http/responses.js';
-import { checkRegexSafety } from '../moderation/index.js';
+import { compileRegexRule } from '../moderation/index.js';
 import { roomOf, roomScope, ruleScope } from '../scope.js';
 import type { ListRuleRecord, RoomSettingsRecord } from '../store/types.js';
 import { moderatorOnly } from './moderate.js';
@@ -100,8 +100,8 @@ export const addRule = moderatorOnly(async (request, app, moderator) => {
   if (body.kind === 'domain') pattern = parseWith(domainSchema, pattern, 'InvalidBody', 'pattern');
   if (body.kind === 'regex') {
     pattern = body.pattern;
-    const safety = checkRegexSafety(pattern);
-    if (!safety.safe) throw new BadRequestError(`pattern: ${safety.reason}`, 'UnsafePattern');
+    const compiled = compileRegexRule(pattern);
+    if (!compiled.ok) throw new BadRequestError(`pattern: ${compiled.reason}`, 'UnsafePattern');
     const regexes = (await app.store.listRules()).filter((rule) => rule.kind === 'regex' && rule.scope === scope);
     if (regexes.length >= maxRegexRulesPerScope) {
       throw new BadRequestError(`At most ${maxRegexRulesPerScope} regular expressions per scope.`, 'TooManyRules');

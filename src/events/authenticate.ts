@@ -57,7 +57,7 @@ export class UpstreamAuthenticator {
   }
 
   async authenticate(authorization: string | null, event: UpstreamEvent, now: Date): Promise<void> {
-    if (event.time && Math.abs(now.getTime() - event.time.getTime()) > maxClockSkewMs) {
+    if (Math.abs(now.getTime() - event.time.getTime()) > maxClockSkewMs) {
       throw new UnauthorizedError('The event is stale (ce-time is more than 5 minutes away).', 'StaleEvent');
     }
     const { token } = this.settings;
@@ -80,7 +80,7 @@ export class UpstreamAuthenticator {
     const token = /^[\w-]+\.[\w-]+\.[\w-]+$/.exec(presented)?.[0];
     if (!token) throw new UnauthorizedError('The bearer token is not a JWT.', 'InvalidToken');
     let principal: unknown;
-    let expiresAt: number | undefined;
+    let expiresAt: number;
     try {
       const { payload } = await jwtVerify(token, this.jwks, {
         issuer: expected.issuer,
@@ -88,16 +88,18 @@ export class UpstreamAuthenticator {
         algorithms: ['RS256'],
         clockTolerance: clockToleranceSeconds,
         currentDate: now,
+        // A token without an expiry would be good for ever once captured; Entra ID always sets one.
+        requiredClaims: ['exp'],
       });
       principal = payload.oid ?? payload.sub;
-      expiresAt = payload.exp;
+      expiresAt = payload.exp as number;
     } catch {
       throw new UnauthorizedError('The bearer token is not valid for this app.', 'InvalidToken');
     }
     if (typeof principal !== 'string' || !equalsConstantTime(principal, expected.principalId)) {
       throw new UnauthorizedError('The bearer token is not from the Web PubSub identity.', 'UnexpectedPrincipal');
     }
-    if (expiresAt !== undefined) this.remember(authorization, (expiresAt + clockToleranceSeconds) * 1000);
+    this.remember(authorization, (expiresAt + clockToleranceSeconds) * 1000);
   }
 
   private isVerified(authorization: string, nowMs: number): boolean {

@@ -14,7 +14,9 @@ const cloudEventHeadersSchema = z.object({
   'ce-userid': z.string().max(1024).optional(),
   'ce-connectionstate': z.string().max(8192).optional(),
   'ce-signature': z.string().max(2048).optional(),
-  'ce-time': z.iso.datetime({ offset: true }).optional(),
+  // Every event the service sends carries it (https://learn.microsoft.com/azure/azure-web-pubsub/reference-cloud-events):
+  // without it the freshness check would have nothing to check, so a captured request could be replayed for ever.
+  'ce-time': z.iso.datetime({ offset: true }),
 });
 
 export type SystemEventName = 'connect' | 'connected' | 'disconnected';
@@ -28,7 +30,7 @@ export interface UpstreamEvent {
   userId: string | undefined;
   connectionState: string | undefined;
   signature: string | undefined;
-  time: Date | undefined;
+  time: Date;
 }
 
 const header = (headers: Headers, name: string) => headers.get(name) ?? undefined;
@@ -59,6 +61,6 @@ export function parseCloudEvent(headers: Headers): UpstreamEvent {
     userId: h['ce-userid'] || undefined,
     connectionState: h['ce-connectionstate'],
     signature: h['ce-signature'],
-    time: h['ce-time'] ? new Date(h['ce-time']) : undefined,
+    time: new Date(h['ce-time']),
   };
 }

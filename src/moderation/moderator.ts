@@ -11,6 +11,7 @@ import {
   moderationPolicySchema,
 } from './policy.js';
 import { createProfanityFilter } from './profanity.js';
+import { REGEX_LINE_BUDGET_MS } from './regex-safety.js';
 
 /** `list:<id>` is a moderator's list rule, named by id so the chatter learns which rule without its pattern. */
 export type ModerationRule =
@@ -23,6 +24,7 @@ export type ModerationRule =
   | 'muted'
   | 'slow-mode'
   | 'links'
+  | 'unchecked'
   | `list:${string}`;
 /** What the caller does next: nothing, tell the user they are muted, or evict the connection and ban the user. */
 export type ModerationAction = 'none' | 'mute' | 'evict';
@@ -170,10 +172,21 @@ export function createModerator(policyInput: ModerationPolicy): Moderator {
         return refuse('blocklist', 'Your message contains a word or phrase that is not allowed in this chat.', true);
       }
       const flags: string[] = [];
-      const prepared = lists.length > 0 ? { normalized, plainWords, hosts: hosts ?? linkHosts(normalized) } : undefined;
+      const prepared =
+        lists.length > 0
+          ? {
+              normalized,
+              plainWords,
+              hosts: hosts ?? linkHosts(normalized),
+              regexDeadline: performance.now() + REGEX_LINE_BUDGET_MS,
+            }
+          : undefined;
       for (const list of lists) {
         if (!prepared) break;
         const match = list.match(prepared);
+        if (match.unchecked) {
+          return refuse('unchecked', 'Your message could not be checked in time; send a shorter one.', false);
+        }
         if (match.block !== undefined) {
           return refuse(`list:${match.block}`, "Your message matches a rule of this room's moderation list.", true);
         }

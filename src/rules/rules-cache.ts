@@ -1,4 +1,4 @@
-import { type CompiledList, checkRegexSafety, compileList, type RoomContext } from '../moderation/index.js';
+import { type CompiledList, compileList, type RoomContext } from '../moderation/index.js';
 import { roomScope } from '../scope.js';
 import type { ListRuleRecord, ModerationStore, Sanction, SanctionKind } from '../store/types.js';
 
@@ -34,17 +34,16 @@ async function loadSnapshot(
   ]);
   const rulesByScope = new Map<string, ListRuleRecord[]>();
   for (const rule of rules) {
-    // The API only stores safe patterns; a row edited by hand is skipped rather than trusted.
-    if (rule.kind === 'regex' && !checkRegexSafety(rule.pattern).safe) {
-      warn(`rules cache: skipping unsafe regex rule ${rule.id}`);
-      continue;
-    }
     const scoped = rulesByScope.get(rule.scope);
     if (scoped) scoped.push(rule);
     else rulesByScope.set(rule.scope, [rule]);
   }
-  // Compiled once per version: words into the trie, domains into a map, regexes into RegExps.
-  const lists = new Map<string, CompiledList>([...rulesByScope].map(([scope, list]) => [scope, compileList(list)]));
+  // Compiled once per version: words into the trie, domains into a map, regexes into the linear-time engine. The API
+  // only stores patterns that compile; a row edited by hand is skipped rather than trusted.
+  const skip = (rule: { id: string }, reason: string) => warn(`rules cache: skipping regex rule ${rule.id}: ${reason}`);
+  const lists = new Map<string, CompiledList>(
+    [...rulesByScope].map(([scope, list]) => [scope, compileList(list, skip)]),
+  );
   const limits = new Map(settings.map((record) => [record.room, record]));
   const byKey = new Map(sanctions.map((s) => [sanctionKey(s.kind, s.userId, s.scope), s]));
   const global = lists.get('global');

@@ -106,7 +106,7 @@ function defect(stage: number, status: number, code: string, label: string, appl
   return { stage, status, code, label, apply };
 }
 
-const requiredHeaders = ['ce-specversion', 'ce-type', 'ce-hub', 'ce-connectionid', 'ce-eventname'] as const;
+const requiredHeaders = ['ce-specversion', 'ce-type', 'ce-hub', 'ce-connectionid', 'ce-eventname', 'ce-time'] as const;
 const headerDefect: fc.Arbitrary<Defect> = fc.oneof(
   fc.constantFrom(...requiredHeaders).map((name) =>
     defect(0, 400, 'InvalidCloudEvent', `no ${name}`, (d) => {

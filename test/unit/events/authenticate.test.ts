@@ -111,6 +111,16 @@ describe('UpstreamAuthenticator bearer tokens', () => {
     await expect(authenticator.authenticate(`Bearer ${token}`, event, new Date())).resolves.toBeUndefined();
   });
 
+  it('refuses a genuine token of the Web PubSub identity that has no exp', async () => {
+    const token = await new SignJWT({ oid: principalId })
+      .setProtectedHeader({ alg: 'RS256', kid: 'k1' })
+      .setIssuer(issuer)
+      .setAudience(audience)
+      .setIssuedAt()
+      .sign(privateKey);
+    await expect(authenticator.authenticate(`Bearer ${token}`, event, new Date())).rejects.toThrow(/not valid/);
+  });
+
   it('refuses another principal, a tampered token and no token', async () => {
     const nowSeconds = Math.floor(Date.now() / 1000);
     const other = await sign({ oid: 'someone-else' }, nowSeconds + 600);
