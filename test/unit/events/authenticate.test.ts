@@ -138,6 +138,28 @@ describe('UpstreamAuthenticator bearer tokens', () => {
     await expect(authenticator.authenticate(null, event, new Date())).rejects.toThrow(/bearer token is required/);
   });
 
+  it('remembers at most 64 verified tokens, by digest, the oldest forgotten first', async () => {
+    const fresh = new UpstreamAuthenticator({
+      allowedOrigins: [],
+      accessKeys: [],
+      token: {
+        issuer,
+        audience,
+        principalId,
+        jwksUri: (authenticator as unknown as { settings: { token: { jwksUri: string } } }).settings.token.jwksUri,
+      },
+    });
+    const nowSeconds = Math.floor(Date.now() / 1000);
+    const tokens = await Promise.all(
+      Array.from({ length: 70 }, (_, i) => sign({ oid: principalId, n: i }, nowSeconds + 600)),
+    );
+    for (const token of tokens) await fresh.authenticate(`Bearer ${token}`, event, new Date());
+    const remembered = (fresh as unknown as { verified: Map<string, number> }).verified;
+    expect(remembered.size).toBe(64);
+    expect([...remembered.keys()].every((key) => !tokens.some((token) => token.includes(key)))).toBe(true);
+    expect([...remembered.keys()].every((key) => key.length === 44)).toBe(true);
+  });
+
   it('calls a token that was sent but is not a JWT invalid, and an absent one missing', async () => {
     const codeOf = (authorization: string | null) =>
       authenticator.authenticate(authorization, event, new Date()).then(
