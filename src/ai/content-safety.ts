@@ -40,6 +40,7 @@ export class ContentSafetyClient {
       const timedOut = signal.aborted;
       throw new ContentSafetyUnavailableError(
         timedOut ? `no answer within ${this.settings.timeoutMs} ms` : `request failed: ${String(error)}`,
+        { cause: error },
       );
     }
   }

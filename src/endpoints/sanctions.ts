@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { imposeSanction, liftSanction } from '../actions/sanction.js';
-import { NotFoundError } from '../errors.js';
+import { type ErrorCode, NotFoundError } from '../errors.js';
 import { roomSchema } from '../events/rooms.js';
 import type { AppHandler } from '../http/app-handler.js';
 import { parseWith, readJsonBody } from '../http/body.js';
@@ -17,7 +17,7 @@ interface SanctionEndpointOptions {
   removeAction: AuditAction;
   /** The property the list answers in. */
   listName: string;
-  notFound: { code: string; message: string };
+  notFound: { code: ErrorCode; message: string };
 }
 
 const toJson = ({ kind: _kind, ...sanction }: Sanction) => ({

@@ -82,8 +82,8 @@ export class UpstreamAuthenticator {
       });
       principal = payload.oid ?? payload.sub;
       expiresAt = payload.exp as number;
-    } catch {
-      throw new UnauthorizedError('The bearer token is not valid for this app.', 'InvalidToken');
+    } catch (error) {
+      throw new UnauthorizedError('The bearer token is not valid for this app.', 'InvalidToken', { cause: error });
     }
     if (typeof principal !== 'string' || !equalsConstantTime(principal, expected.principalId)) {
       throw new UnauthorizedError('The bearer token is not from the Web PubSub identity.', 'UnexpectedPrincipal');

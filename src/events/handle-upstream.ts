@@ -37,8 +37,8 @@ async function readBody(request: HttpRequest): Promise<string> {
 function parseJson(text: string): unknown {
   try {
     return JSON.parse(text);
-  } catch {
-    throw new BadRequestError('The event body is not valid JSON.', 'InvalidJson');
+  } catch (error) {
+    throw new BadRequestError('The event body is not valid JSON.', 'InvalidJson', { cause: error });
   }
 }
 

@@ -1,6 +1,6 @@
 import type { HttpRequest } from '@azure/functions';
 import type { z } from 'zod';
-import { BadRequestError, HttpError, UnsupportedMediaTypeError } from '../errors.js';
+import { BadRequestError, type ErrorCode, HttpError, UnsupportedMediaTypeError } from '../errors.js';
 
 const maxBodyBytes = 64 * 1024;
 
@@ -10,7 +10,7 @@ export function describeIssues(error: z.ZodError, whole = 'body'): string {
 }
 
 /** Validates `value`; a failure is a 400 `code` naming each offending field (`whole` for the value itself). */
-export function parseWith<T>(schema: z.ZodType<T>, value: unknown, code = 'InvalidBody', whole = 'body'): T {
+export function parseWith<T>(schema: z.ZodType<T>, value: unknown, code: ErrorCode = 'InvalidBody', whole = 'body'): T {
   const parsed = schema.safeParse(value);
   if (!parsed.success) throw new BadRequestError(describeIssues(parsed.error, whole), code);
   return parsed.data;
@@ -29,8 +29,8 @@ export async function readJsonBody<T>(request: HttpRequest, schema: z.ZodType<T>
   let value: unknown;
   try {
     value = JSON.parse(new TextDecoder().decode(bytes));
-  } catch {
-    throw new BadRequestError('The body is not valid JSON.', 'InvalidJson');
+  } catch (error) {
+    throw new BadRequestError('The body is not valid JSON.', 'InvalidJson', { cause: error });
   }
   return parseWith(schema, value);
 }

@@ -15,8 +15,9 @@ export class WorkflowFailedError extends WorkflowStepError {
     workflowId: string,
     failed: StepOutcome,
     readonly steps: readonly StepOutcome[],
+    options?: ErrorOptions,
   ) {
-    super(workflowId, failed.stepId, failed.status, failed.error ?? 'unexpected status');
+    super(workflowId, failed.stepId, failed.status, failed.error ?? 'unexpected status', options);
   }
 }
 
@@ -51,12 +52,13 @@ export class WorkflowRun {
       if (error instanceof WorkflowFailedError) throw error;
       const restStatus = isRestError(error) ? error.statusCode : undefined;
       const message = error instanceof Error ? error.message : String(error);
-      this.fail({ stepId, status: restStatus ?? status, succeeded: false, error: message.slice(0, 300) });
+      this.fail({ stepId, status: restStatus ?? status, succeeded: false, error: message.slice(0, 300) }, error);
     }
   }
 
-  private fail(outcome: StepOutcome): never {
+  /** Ends the workflow at this step; the SDK's error, if one was raised, stays the cause. */
+  private fail(outcome: StepOutcome, cause?: unknown): never {
     this.steps.push(outcome);
-    throw new WorkflowFailedError(this.workflowId, outcome, this.steps);
+    throw new WorkflowFailedError(this.workflowId, outcome, this.steps, cause === undefined ? undefined : { cause });
   }
 }
