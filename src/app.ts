@@ -1,5 +1,6 @@
 import { type AppClients, createClients } from './clients.js';
 import { UpstreamAuthenticator } from './events/authenticate.js';
+import { PrincipalReader } from './http/principal.js';
 import { createModerator, type Moderator } from './moderation/index.js';
 import { RulesCache } from './rules/rules-cache.js';
 import { loadSettings, type Settings } from './settings.js';
@@ -13,6 +14,8 @@ export interface App {
   store: ModerationStore;
   moderator: Moderator;
   upstream: UpstreamAuthenticator;
+  /** Who calls the HTTP API: a bearer token for the API, or the platform's session. */
+  principals: PrincipalReader;
   /** Moderators' rules, room settings and sanctions as the event handler sees them (cached, see RulesCache). */
   rules: RulesCache;
   now: () => Date;
@@ -27,6 +30,7 @@ export function createApp(settings: Settings, clients: AppClients = createClient
     store,
     moderator: createModerator(settings.moderation),
     upstream: new UpstreamAuthenticator(settings.upstream),
+    principals: new PrincipalReader(settings),
     rules: new RulesCache(store, {
       ttlMs: settings.rulesCacheSeconds * 1000,
       now,
