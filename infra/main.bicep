@@ -245,6 +245,10 @@ resource appSettings 'Microsoft.Web/sites/config@2025-05-01' = {
     UPSTREAM_TOKEN_JWKS_URI: upstreamTokenJwksUri
     UPSTREAM_TOKEN_AUDIENCE: authClientId
     UPSTREAM_PRINCIPAL_ID: webPubSub.identity.principalId
+    // Bearer tokens for the API are validated by the app too, not only by the platform (v1 and v2 issuers).
+    API_TOKEN_ISSUER: '${upstreamTokenIssuer},${environment().authentication.loginEndpoint}${tenantId}/v2.0'
+    API_TOKEN_AUDIENCE: '${authClientId},api://${authClientId}'
+    API_TOKEN_JWKS_URI: upstreamTokenJwksUri
     MODERATOR_ROLE: moderatorRole
     CORS_ORIGINS: corsOrigins
     ALLOW_ANONYMOUS: allowAnonymous ? 'true' : 'false'

@@ -110,6 +110,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       UPSTREAM_TOKEN_JWKS_URI: identity.jwksUri,
       UPSTREAM_TOKEN_AUDIENCE: upstreamAudience,
       UPSTREAM_PRINCIPAL_ID: webPubSubIdentity.principalId,
+      // As deployed (infra/main.bicep): one app registration is the hub's audience and the API's.
+      API_TOKEN_ISSUER: identity.issuer,
+      API_TOKEN_AUDIENCE: upstreamAudience,
+      API_TOKEN_JWKS_URI: identity.jwksUri,
       ALLOW_ANONYMOUS: 'false',
       ...options.appSettings,
     };

@@ -1,6 +1,7 @@
 import type { ContentSafetyClient } from './ai/content-safety.js';
 import { createClients } from './clients.js';
 import { UpstreamAuthenticator } from './events/authenticate.js';
+import { PrincipalReader } from './http/principal.js';
 import { createModerator, type Moderator } from './moderation/index.js';
 import type { WebPubSubOperations } from './ports/web-pubsub.js';
 import { RulesCache } from './rules/rules-cache.js';
@@ -21,6 +22,8 @@ export interface App extends AppPorts {
   settings: Settings;
   moderator: Moderator;
   upstream: UpstreamAuthenticator;
+  /** Who calls the HTTP API: a bearer token for the API, or the platform's session. */
+  principals: PrincipalReader;
   /** Moderators' rules, room settings and sanctions as the event handler sees them (cached, see RulesCache). */
   rules: RulesCache;
   now: () => Date;
@@ -42,6 +45,7 @@ export function createApp(settings: Settings, ports: AppPorts = azurePorts(setti
     settings,
     moderator: createModerator(settings.moderation),
     upstream: new UpstreamAuthenticator(settings.upstream),
+    principals: new PrincipalReader(settings),
     rules: new RulesCache(ports.store, {
       ttlMs: settings.rulesCacheSeconds * 1000,
       now,

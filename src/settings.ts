@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { SettingsError } from './errors.js';
+import type { ApiTokenSettings } from './http/principal.js';
 import { type ModerationPolicy, moderationPolicySchema } from './moderation/policy.js';
 
 const csv = z
@@ -49,6 +50,9 @@ const environmentSchema = z.object({
   UPSTREAM_TOKEN_JWKS_URI: z.url().optional(),
   UPSTREAM_TOKEN_AUDIENCE: z.string().min(1).optional(),
   UPSTREAM_PRINCIPAL_ID: z.string().min(1).optional(),
+  API_TOKEN_ISSUER: csv,
+  API_TOKEN_AUDIENCE: csv,
+  API_TOKEN_JWKS_URI: z.url().optional(),
   WEBPUBSUB_ACCESS_KEYS: csv,
   TABLES_ENDPOINT: httpsUrl.optional(),
   TABLES_CONNECTION_STRING: z.string().min(1).optional(),
@@ -106,6 +110,13 @@ function combinationProblems(env: Record<string, string | undefined>): string[] 
       'UPSTREAM_TOKEN_*: upstream requests cannot be authenticated: set UPSTREAM_TOKEN_* (managed identity) or WEBPUBSUB_ACCESS_KEYS',
     );
   }
+  const apiTokenNames = ['API_TOKEN_ISSUER', 'API_TOKEN_AUDIENCE', 'API_TOKEN_JWKS_URI'];
+  const apiTokenSet = apiTokenNames.filter((name) => env[name]);
+  if (apiTokenSet.length > 0 && apiTokenSet.length < apiTokenNames.length) {
+    problems.push(
+      `API_TOKEN_*: set all of ${apiTokenNames.join(', ')} (missing ${apiTokenNames.filter((n) => !env[n]).join(', ')})`,
+    );
+  }
   if (!env.TABLES_ENDPOINT === !env.TABLES_CONNECTION_STRING) {
     problems.push(
       'TABLES_ENDPOINT: set exactly one of TABLES_ENDPOINT (managed identity) or TABLES_CONNECTION_STRING (local Azurite)',
@@ -140,6 +151,8 @@ export interface Settings {
   allowAnonymous: boolean;
   /** The platform's authentication (Easy Auth) is on, so `x-ms-client-principal` can be trusted. */
   platformAuthEnabled: boolean;
+  /** Bearer tokens for the API that the app validates itself (moderators calling from a script). */
+  apiToken: ApiTokenSettings | undefined;
   corsOrigins: string[];
   managedIdentityClientId: string | undefined;
   moderation: ModerationPolicy;
@@ -200,6 +213,10 @@ export function loadSettings(rawEnv: Record<string, string | undefined>): Settin
     moderatorRole: e.MODERATOR_ROLE,
     allowAnonymous: e.ALLOW_ANONYMOUS,
     platformAuthEnabled: e.WEBSITE_AUTH_ENABLED,
+    apiToken:
+      e.API_TOKEN_JWKS_URI && e.API_TOKEN_ISSUER.length > 0 && e.API_TOKEN_AUDIENCE.length > 0
+        ? { issuers: e.API_TOKEN_ISSUER, audiences: e.API_TOKEN_AUDIENCE, jwksUri: e.API_TOKEN_JWKS_URI }
+        : undefined,
     corsOrigins: e.CORS_ORIGINS,
     managedIdentityClientId: e.AZURE_CLIENT_ID,
     moderation: policy.data,

@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { HostInvocationContext } from '../../local/host/invocation-context.js';
 import { InvocationRequest } from '../../local/host/invocation-request.js';
 import { writeFunctionResponse } from '../../local/host/invocation-response.js';
-import { readRequestBody } from '../../local/host/request-body.js';
+import { defaultMaxRequestBodyBytes, readRequestBody } from '../../local/host/request-body.js';
 import { reportReady } from './child-process.js';
 
 // As the local host does: `@azure/functions` registers as in the worker rather than switching to test mode.
@@ -29,7 +29,7 @@ const serve = async (request: IncomingMessage, response: ServerResponse) => {
       url: `http://127.0.0.1${request.url}`,
       headers,
       params: {},
-      body: await readRequestBody(request),
+      body: await readRequestBody(request, defaultMaxRequestBodyBytes),
     }),
     new HostInvocationContext({ functionName: definition.name, functionOptions: definition.options, log: () => {} }),
   );

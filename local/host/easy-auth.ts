@@ -58,7 +58,7 @@ export function createEasyAuth(options: EasyAuthOptions = {}): EasyAuth {
     const session: DevSession = { userId, roles, expiresAt: Math.floor(Date.now() / 1000) + lifetime };
     const payload = Buffer.from(JSON.stringify(session)).toString('base64url');
     const cookie = `${payload}.${sign(payload).toString('base64url')}`;
-    return redirect(sameOriginPath(url.searchParams.get('post_login_redirect_uri')), [
+    return redirect(sameOriginPath(url.searchParams.get('post_login_redirect_uri'), url.origin), [
       `${sessionCookieName}=${cookie}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${lifetime}`,
     ]);
   };
@@ -75,7 +75,7 @@ export function createEasyAuth(options: EasyAuthOptions = {}): EasyAuth {
           return jsonResponse(200, [{ provider_name: 'dev', user_id: session.userId, user_claims }]);
         }
         case '/.auth/logout':
-          return redirect(sameOriginPath(url.searchParams.get('post_logout_redirect_uri')), [
+          return redirect(sameOriginPath(url.searchParams.get('post_logout_redirect_uri'), url.origin), [
             `${sessionCookieName}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0`,
           ]);
         default:
@@ -109,9 +109,22 @@ function principalClaims(session: DevSession): { typ: string; val: string }[] {
   ];
 }
 
-/** Only a path on this origin: `//evil.example` and `/\evil.example` are protocol-relative URLs to browsers. */
-export function sameOriginPath(candidate: string | null): string {
-  return candidate && /^\/(?![/\\])[^\r\n]*$/.test(candidate) ? candidate : '/';
+/**
+ * Where a sign-in may send the browser back to: a URL that resolves to this origin, as App Service allows (relative,
+ * or absolute on the app's own host), else `/`. Parsed as a browser parses it, so what browsers drop or rewrite
+ * (tabs and new lines, `\` for `/`) cannot turn `/<TAB>/evil.example` into the protocol-relative `//evil.example`.
+ * The answer is the parsed path, so a path that itself begins `//` (`/.//evil.example`) is made single-slashed.
+ */
+export function sameOriginPath(candidate: string | null, origin: string): string {
+  if (!candidate) return '/';
+  let target: URL;
+  try {
+    target = new URL(candidate, origin);
+  } catch {
+    return '/';
+  }
+  if (target.origin !== origin) return '/';
+  return `/${target.pathname.replace(/^\/+/, '')}${target.search}${target.hash}`;
 }
 
 export function parseCookies(header: string | undefined): Record<string, string> {

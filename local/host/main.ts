@@ -1,6 +1,7 @@
 /**
  * Child-process entry of the local Functions host. Env: `LOCAL_FUNCTIONS_PORT` (default 0), `LOCAL_FUNCTIONS_HOST`
- * (default 127.0.0.1), `LOCAL_FUNCTIONS_MODULE` (default `functions/index.ts`, which exports `functionDefinitions`).
+ * (default 127.0.0.1), `LOCAL_FUNCTIONS_MODULE` (default `functions/index.ts`, which exports `functionDefinitions`),
+ * `FUNCTIONS_REQUEST_BODY_SIZE_LIMIT` (bytes, as on Azure; default 100 MiB).
  * Tells the parent `{ type: 'ready', url }` or `{ type: 'failed', message }` over IPC.
  */
 import { readFile } from 'node:fs/promises';
@@ -44,6 +45,9 @@ async function main(): Promise<void> {
     port: Number(process.env.LOCAL_FUNCTIONS_PORT ?? 0),
     definitions: functionDefinitions,
     routePrefix: await readRoutePrefix(),
+    ...(process.env.FUNCTIONS_REQUEST_BODY_SIZE_LIMIT
+      ? { maxRequestBodyBytes: Number(process.env.FUNCTIONS_REQUEST_BODY_SIZE_LIMIT) }
+      : {}),
   });
   const stop = () => {
     host.close().finally(() => process.exit(0));

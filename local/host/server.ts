@@ -10,7 +10,7 @@ import { type HostResponse, jsonResponse } from './host-response.js';
 import { HostInvocationContext, type InvocationLog } from './invocation-context.js';
 import { InvocationRequest } from './invocation-request.js';
 import { writeFunctionResponse } from './invocation-response.js';
-import { readRequestBody } from './request-body.js';
+import { defaultMaxRequestBodyBytes, RequestBodyTooLargeError, readRequestBody } from './request-body.js';
 import { compileRoutes, type FunctionDefinition, matchRoute } from './routes.js';
 import { readStaticFile } from './static-files.js';
 
@@ -24,6 +24,8 @@ export interface FunctionsHostOptions {
   routePrefix?: string;
   /** Receives host and function log lines. Default: stdout. */
   log?: (line: string) => void;
+  /** Larger request bodies are answered 413 (`FUNCTIONS_REQUEST_BODY_SIZE_LIMIT`). Default: the host's 100 MiB. */
+  maxRequestBodyBytes?: number;
 }
 
 export interface RunningFunctionsHost {
@@ -54,6 +56,7 @@ export async function startFunctionsHost(options: FunctionsHostOptions): Promise
   const prefixSegments = splitPath(options.routePrefix ?? 'api');
   const webRoot = resolve(repoRoot, options.webRoot ?? 'web/public');
   const easyAuth = createEasyAuth();
+  const maxRequestBodyBytes = options.maxRequestBodyBytes ?? defaultMaxRequestBodyBytes;
   const invocationLog: InvocationLog = (functionName, level, args) =>
     log(`[${new Date().toISOString()}] [${functionName}] ${level}: ${format(...args)}`);
 
@@ -130,10 +133,11 @@ export async function startFunctionsHost(options: FunctionsHostOptions): Promise
         url: href,
         headers,
         params,
-        body: await readRequestBody(request),
+        body: await readRequestBody(request, maxRequestBodyBytes),
       });
       result = (await definition.options.handler(httpRequest, context)) ?? undefined;
     } catch (error) {
+      if (error instanceof RequestBodyTooLargeError) return refuseLargeBody(request, response, error);
       log(
         `[${new Date().toISOString()}] [${functionName}] error: Executed '${functionName}' (Failed, Id=${context.invocationId}): ${formatError(error)}`,
       );
@@ -183,6 +187,13 @@ function forwardedHeaders(request: IncomingMessage): Map<string, string> {
     headers.set(name, Array.isArray(value) ? value.join(', ') : value);
   }
   return headers;
+}
+
+/** 413, as Kestrel answers, and the connection closed so the rest of the upload is never read. */
+function refuseLargeBody(request: IncomingMessage, response: ServerResponse, error: RequestBodyTooLargeError): void {
+  const refusal = jsonResponse(413, { code: 'PayloadTooLarge', message: error.message }, { connection: 'close' });
+  response.writeHead(refusal.status, { ...refusal.headers, 'content-length': Buffer.byteLength(refusal.body ?? '') });
+  response.end(refusal.body, () => request.destroy());
 }
 
 /** What the caller sees of any failure: nothing about its cause, which goes to the log. */

@@ -21,12 +21,19 @@ export interface RunningIdentityEndpoint {
   jwksUri: string;
   tenantId: string;
   issueToken(request: { resource: string; clientId?: string }): Promise<string>;
+  /** Development only: where a signed-in user's access token for an API is issued (see `userTokenPath`). */
+  userTokenEndpoint: string;
   close(): Promise<void>;
 }
 
 const localTenantId = '7d4c9a52-3b1e-4f0a-9c6d-0e1f2a3b4c5d';
 const appServiceApiVersion = '2019-08-01';
 const tokenPath = '/msi/token';
+/**
+ * `GET ?resource=<api>&userId=<id>&roles=a,b` with the `X-IDENTITY-HEADER` secret: a user's access token for the API,
+ * what `az account get-access-token --resource <api>` returns for a signed-in moderator. Tests call the API with it.
+ */
+const userTokenPath = '/dev/user-token';
 
 /**
  * The App Service managed identity endpoint as `@azure/identity` (through MSAL) calls it, plus the OIDC discovery
@@ -54,6 +61,7 @@ export async function startIdentityEndpoint(options: IdentityEndpointOptions): P
   const routes: Record<string, (request: IncomingMessage, url: URL, response: ServerResponse) => Promise<void> | void> =
     {
       [tokenPath]: (request, url, response) => answerTokenRequest(tokenIssuer, secret, request, url, response),
+      [userTokenPath]: (request, url, response) => answerUserTokenRequest(tokenIssuer, secret, request, url, response),
       [`/${tenantId}/v2.0/.well-known/openid-configuration`]: (_request, _url, response) =>
         sendJson(response, 200, {
           issuer,
@@ -83,6 +91,7 @@ export async function startIdentityEndpoint(options: IdentityEndpointOptions): P
     jwksUri,
     tenantId,
     issueToken: async (request) => (await tokenIssuer.issue(request)).accessToken,
+    userTokenEndpoint: `${origin}${userTokenPath}`,
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));
@@ -126,6 +135,24 @@ async function answerTokenRequest(
     if (error instanceof UnknownIdentityError) return sendBadRequest(response, error.message);
     throw error;
   }
+}
+
+async function answerUserTokenRequest(
+  tokenIssuer: TokenIssuer,
+  secret: string,
+  request: IncomingMessage,
+  url: URL,
+  response: ServerResponse,
+): Promise<void> {
+  if (!headerMatches(request.headers['x-identity-header'], secret)) {
+    return sendJson(response, 401, { error: 'unauthorized', message: 'Missing or wrong X-IDENTITY-HEADER.' });
+  }
+  const resource = url.searchParams.get('resource');
+  const userId = url.searchParams.get('userId');
+  if (!resource || !userId) return sendBadRequest(response, 'The resource and userId query parameters are required.');
+  const roles = (url.searchParams.get('roles') ?? '').split(',').filter(Boolean);
+  const accessToken = await tokenIssuer.issueForUser({ resource, userId, roles });
+  sendJson(response, 200, { accessToken, tokenType: 'Bearer' });
 }
 
 function headerMatches(received: string | string[] | undefined, secret: string): boolean {

@@ -24,9 +24,17 @@ export interface IssuedToken {
   expiresOn: number;
 }
 
+/** A signed-in user's access token for an API, as `az account get-access-token --resource <api>` gets one. */
+export interface UserTokenRequest {
+  resource: string;
+  userId: string;
+  roles: readonly string[];
+}
+
 export interface TokenIssuer {
   jwks: { keys: JWK[] };
   issue(request: TokenRequest): Promise<IssuedToken>;
+  issueForUser(request: UserTokenRequest): Promise<string>;
 }
 
 export class UnknownIdentityError extends Error {
@@ -50,30 +58,32 @@ export async function createTokenIssuer(options: TokenIssuerOptions): Promise<To
   const kid = await calculateJwkThumbprint(publicJwk);
   const jwks = { keys: [{ ...publicJwk, kid, use: 'sig', alg: 'RS256' }] };
 
+  const sign = (claims: Record<string, unknown>, subject: string, audience: string, now: number) =>
+    new SignJWT({ ...claims, tid: options.tenantId, uti: randomUUID() })
+      .setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid })
+      .setIssuer(options.issuer)
+      .setAudience(audience)
+      .setSubject(subject)
+      .setIssuedAt(now)
+      .setNotBefore(now)
+      .setExpirationTime(now + tokenLifetimeSeconds)
+      .sign(privateKey);
+
   return {
     jwks,
+    issueForUser({ resource, userId, roles }) {
+      // Entra puts a user's app roles in `roles` and the delegated scope in `scp`.
+      const claims = { oid: userId, name: userId, idtyp: 'user', scp: 'user_impersonation', roles: [...roles] };
+      return sign(claims, userId, resourceFromScope(resource), Math.floor(Date.now() / 1000));
+    },
     async issue({ resource, clientId = options.defaultClientId }) {
       const identity = options.identities[clientId];
       if (!identity) throw new UnknownIdentityError(`No managed identity with client id '${clientId}' is assigned.`);
       const audience = resourceFromScope(resource);
       const now = Math.floor(Date.now() / 1000);
       const expiresOn = now + tokenLifetimeSeconds;
-      const accessToken = await new SignJWT({
-        oid: identity.principalId,
-        tid: options.tenantId,
-        appid: clientId,
-        azp: clientId,
-        idtyp: 'app',
-        uti: randomUUID(),
-      })
-        .setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid })
-        .setIssuer(options.issuer)
-        .setAudience(audience)
-        .setSubject(identity.principalId)
-        .setIssuedAt(now)
-        .setNotBefore(now)
-        .setExpirationTime(expiresOn)
-        .sign(privateKey);
+      const claims = { oid: identity.principalId, appid: clientId, azp: clientId, idtyp: 'app' };
+      const accessToken = await sign(claims, identity.principalId, audience, now);
       return { accessToken, clientId, resource: audience, expiresOn };
     },
   };

@@ -3,7 +3,7 @@ import { audited } from '../actions/audited.js';
 import { roomSchema } from '../events/rooms.js';
 import type { AppHandler } from '../http/app-handler.js';
 import { readJsonBody } from '../http/body.js';
-import { readPrincipal, requireRole } from '../http/principal.js';
+import { requireRole } from '../http/principal.js';
 import { json } from '../http/responses.js';
 import { generateTokenThenBroadcast } from '../workflows/generate-token-then-broadcast.js';
 
@@ -11,7 +11,7 @@ const announceSchema = z.object({ message: z.string().trim().min(1).max(2_000), 
 
 /** The moderator's token (to watch the room) and the broadcast to the room, or to the whole hub. */
 export const announce: AppHandler = async (request, app) => {
-  const moderator = requireRole(readPrincipal(request.headers, app.settings), app.settings.moderatorRole);
+  const moderator = requireRole(await app.principals.read(request.headers), app.settings.moderatorRole);
   const body = await readJsonBody(request, announceSchema);
   const entry = {
     actor: moderator.userId,

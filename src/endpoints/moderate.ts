@@ -7,7 +7,7 @@ import { roomSchema } from '../events/rooms.js';
 import type { AppHandler } from '../http/app-handler.js';
 import { parseWith, readJsonBody } from '../http/body.js';
 import { reasonSchema, sanctionMinutesSchema } from '../http/fields.js';
-import { type Principal, readPrincipal, requireRole } from '../http/principal.js';
+import { type Principal, requireRole } from '../http/principal.js';
 import { json } from '../http/responses.js';
 
 const evictSchema = z
@@ -34,13 +34,8 @@ type ModeratorHandler = (
 /** Every moderator endpoint: 401 with nobody signed in, 403 without the moderator role. */
 export const moderatorOnly =
   (handler: ModeratorHandler): AppHandler =>
-  (request, app, context) =>
-    handler(
-      request,
-      app,
-      requireRole(readPrincipal(request.headers, app.settings), app.settings.moderatorRole),
-      context,
-    );
+  async (request, app, context) =>
+    handler(request, app, requireRole(await app.principals.read(request.headers), app.settings.moderatorRole), context);
 
 /** Revoke, close, ban (with `banMinutes`) and audit one connection. */
 export const evict = moderatorOnly(async (request, app, moderator) => {

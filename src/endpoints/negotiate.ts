@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ForbiddenError, UnauthorizedError } from '../errors.js';
 import type { AppHandler } from '../http/app-handler.js';
-import { readPrincipal } from '../http/principal.js';
 import { json } from '../http/responses.js';
 import { negotiate as negotiateWorkflow } from '../workflows/negotiate.js';
 import { clientAccessUrl } from '../workflows/steps.js';
@@ -9,7 +8,7 @@ import { clientAccessUrl } from '../workflows/steps.js';
 /** A client URL with no roles for the signed-in user (or a guest, where allowed), so every message is moderated. */
 export const negotiate: AppHandler = async (request, app) => {
   const { settings } = app;
-  const principal = readPrincipal(request.headers, settings);
+  const principal = await app.principals.read(request.headers);
   if (!principal && !settings.allowAnonymous) throw new UnauthorizedError('Sign in to chat.');
   const userId = principal?.userId ?? `guest-${randomUUID().slice(0, 8)}`;
   // The connect event refuses banned users too; answering here lets the page say why.

@@ -1,3 +1,4 @@
+import { createRemoteJWKSet, type JWTPayload, jwtVerify } from 'jose';
 import { z } from 'zod';
 import { ForbiddenError, UnauthorizedError } from '../errors.js';
 import { parseBase64Json } from './base64-json.js';
@@ -41,14 +42,69 @@ export function parseClientPrincipal(header: string | null, principalIdHeader: s
   return { userId, name: claim(nameClaims) ?? userId, roles: [...new Set(roles)] };
 }
 
-export interface PrincipalOptions {
-  platformAuthEnabled: boolean;
+/** Entra ID access tokens for this API (`az account get-access-token --resource <api>`), checked by the app itself. */
+export interface ApiTokenSettings {
+  /** v1 tokens are issued by `https://sts.windows.net/<tenant>/`, v2 by `https://login.microsoftonline.com/<tenant>/v2.0`. */
+  issuers: string[];
+  /** The API's client id and its `api://` identifier URI: v2 tokens carry the first, v1 the resource asked for. */
+  audiences: string[];
+  jwksUri: string;
 }
 
-/** The signed-in caller, or undefined when nobody is signed in (or the header cannot be trusted). */
-export function readPrincipal(headers: Headers, options: PrincipalOptions): Principal | undefined {
-  if (!options.platformAuthEnabled) return undefined;
-  return parseClientPrincipal(headers.get('x-ms-client-principal'), headers.get('x-ms-client-principal-id'));
+export interface PrincipalOptions {
+  platformAuthEnabled: boolean;
+  apiToken: ApiTokenSettings | undefined;
+}
+
+const clockToleranceSeconds = 300;
+const rolesClaimSchema = z.array(z.string()).max(500).optional();
+
+/**
+ * Who is calling: the holder of a bearer token for this API (validated here: signature against the tenant's keys,
+ * issuer, audience, expiry; roles from its `roles` claim), or else the session App Service Authentication describes
+ * in `x-ms-client-principal` (only where the platform's authentication is on). A bearer token is never taken on the
+ * platform's word: were authentication off or misconfigured, a script's moderator role still rests on a signature.
+ */
+export class PrincipalReader {
+  private readonly jwks;
+
+  constructor(private readonly options: PrincipalOptions) {
+    this.jwks = options.apiToken ? createRemoteJWKSet(new URL(options.apiToken.jwksUri)) : undefined;
+  }
+
+  /** The signed-in caller, or undefined when nobody is signed in (or the header cannot be trusted). */
+  async read(headers: Headers): Promise<Principal | undefined> {
+    const bearer = /^Bearer (\S+)$/i.exec(headers.get('authorization') ?? '')?.[1];
+    if (bearer && this.options.apiToken && this.jwks) return this.verify(bearer, this.options.apiToken, this.jwks);
+    if (!this.options.platformAuthEnabled) return undefined;
+    return parseClientPrincipal(headers.get('x-ms-client-principal'), headers.get('x-ms-client-principal-id'));
+  }
+
+  private async verify(
+    token: string,
+    expected: ApiTokenSettings,
+    jwks: NonNullable<PrincipalReader['jwks']>,
+  ): Promise<Principal> {
+    let payload: JWTPayload;
+    try {
+      ({ payload } = await jwtVerify(token, jwks, {
+        issuer: expected.issuers,
+        audience: expected.audiences,
+        algorithms: ['RS256'],
+        clockTolerance: clockToleranceSeconds,
+        requiredClaims: ['exp'],
+      }));
+    } catch {
+      throw new UnauthorizedError('The bearer token is not valid for this API.', 'InvalidToken');
+    }
+    const userId = typeof payload.oid === 'string' ? payload.oid : payload.sub;
+    const roles = rolesClaimSchema.safeParse(payload.roles);
+    if (!userId || !roles.success) {
+      throw new UnauthorizedError('The bearer token names no user or has unreadable roles.', 'InvalidToken');
+    }
+    const name = [payload.name, payload.preferred_username, payload.upn].find((value) => typeof value === 'string');
+    return { userId, name: (name as string | undefined) ?? userId, roles: [...new Set(roles.data ?? [])] };
+  }
 }
 
 export function requireRole(principal: Principal | undefined, role: string): Principal {

@@ -1,9 +1,19 @@
 import { WebPubSubClient } from '@azure/web-pubsub-client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateKeyPair, SignJWT } from 'jose';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { Chatter, callApi, eventually, signIn } from './support/chat-client.js';
 import { cloudEventHeaders } from './support/upstream.js';
 
-type Caller = 'nobody' | 'chatter' | 'moderator' | 'spoofed' | 'chatter+spoofed';
+/** `bearer-*`: an Entra ID access token for the API in `Authorization`, as a script sends it (no session cookie). */
+type Caller =
+  | 'nobody'
+  | 'chatter'
+  | 'moderator'
+  | 'spoofed'
+  | 'chatter+spoofed'
+  | 'bearer-moderator'
+  | 'bearer-chatter'
+  | 'bearer-forged';
 
 interface Endpoint {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE' | 'OPTIONS';
@@ -15,15 +25,18 @@ interface Endpoint {
 }
 
 type Answer = [number, string?];
-const signedInOnly: Record<'nobody' | 'spoofed', Answer> = {
+const signedInOnly: Record<'nobody' | 'spoofed' | 'bearer-forged', Answer> = {
   nobody: [401, 'Unauthorized'],
   spoofed: [401, 'Unauthorized'],
+  'bearer-forged': [401, 'InvalidToken'],
 };
 const moderatorsOnly = (moderator: Answer): Record<Caller, Answer> => ({
   ...signedInOnly,
   chatter: [403, 'RoleRequired'],
   'chatter+spoofed': [403, 'RoleRequired'],
+  'bearer-chatter': [403, 'RoleRequired'],
   moderator,
+  'bearer-moderator': moderator,
 });
 const everyone = (answer: Answer): Record<Caller, Answer> => ({
   nobody: answer,
@@ -31,18 +44,29 @@ const everyone = (answer: Answer): Record<Caller, Answer> => ({
   moderator: answer,
   spoofed: answer,
   'chatter+spoofed': answer,
+  'bearer-moderator': answer,
+  'bearer-chatter': answer,
+  'bearer-forged': answer,
+});
+const signedInAnswer = (answer: Answer): Record<Caller, Answer> => ({
+  ...signedInOnly,
+  chatter: answer,
+  'chatter+spoofed': answer,
+  moderator: answer,
+  'bearer-moderator': answer,
+  'bearer-chatter': answer,
 });
 
 const endpoints: Endpoint[] = [
   {
     method: 'GET',
     path: '/api/negotiate',
-    expect: { ...signedInOnly, chatter: [200], 'chatter+spoofed': [200], moderator: [200] },
+    expect: signedInAnswer([200]),
   },
   {
     method: 'POST',
     path: '/api/negotiate',
-    expect: { ...signedInOnly, chatter: [200], 'chatter+spoofed': [200], moderator: [200] },
+    expect: signedInAnswer([200]),
   },
   {
     method: 'POST',
@@ -100,7 +124,13 @@ const endpoints: Endpoint[] = [
     path: '/api/webpubsub',
     headers: cloudEventHeaders({ type: 'connect', userId: 'authz-chatter' }),
     body: {},
-    expect: everyone([401, 'MissingToken']),
+    // A user's token for the API is signed by the tenant and has the hub's audience, but is not Web PubSub's.
+    expect: {
+      ...everyone([401, 'MissingToken']),
+      'bearer-moderator': [401, 'UnexpectedPrincipal'],
+      'bearer-chatter': [401, 'UnexpectedPrincipal'],
+      'bearer-forged': [401, 'InvalidToken'],
+    },
   },
   { method: 'OPTIONS', path: '/api/webpubsub', expect: everyone([403, 'OriginNotAllowed']) },
 ];
@@ -123,10 +153,29 @@ const spoofedHeaders = {
 };
 
 const cookies: Partial<Record<Caller, string>> = {};
+const bearers: Partial<Record<Caller, string>> = {};
+
+/** What `az account get-access-token --resource <api>` returns for the user, from the local identity endpoint. */
+async function userAccessToken(userId: string, roles: string[]): Promise<string> {
+  const { userTokenEndpoint, identityHeader, upstreamAudience } = inject('stack');
+  const url = new URL(userTokenEndpoint);
+  url.search = new URLSearchParams({ resource: upstreamAudience, userId, roles: roles.join(',') }).toString();
+  const response = await fetch(url, { headers: { 'X-IDENTITY-HEADER': identityHeader } });
+  return ((await response.json()) as { accessToken: string }).accessToken;
+}
+
 beforeAll(async () => {
   cookies.chatter = await signIn('authz-chatter');
   cookies['chatter+spoofed'] = cookies.chatter;
   cookies.moderator = await signIn('authz-moderator', ['moderator']);
+  bearers['bearer-moderator'] = await userAccessToken('authz-bearer-moderator', ['moderator']);
+  bearers['bearer-chatter'] = await userAccessToken('authz-bearer-chatter', []);
+  // The moderator's claims, signed with a key the tenant never published.
+  const { privateKey } = await generateKeyPair('RS256');
+  const genuine = JSON.parse(Buffer.from(bearers['bearer-moderator'].split('.')[1] ?? '', 'base64url').toString());
+  bearers['bearer-forged'] = await new SignJWT(genuine)
+    .setProtectedHeader({ alg: 'RS256', kid: 'forged' })
+    .sign(privateKey);
 });
 
 const rows = endpoints.flatMap((endpoint) =>
@@ -143,6 +192,7 @@ describe('authorization matrix: every endpoint × every kind of caller', () => {
       const headers: Record<string, string> = {
         ...rest.headers,
         ...(caller.endsWith('spoofed') ? spoofedHeaders : {}),
+        ...(bearers[caller] ? { authorization: `Bearer ${bearers[caller]}` } : {}),
       };
       if (body !== undefined) headers['content-type'] = 'application/json';
       const response = await callApi(path, cookies[caller], {
@@ -155,9 +205,12 @@ describe('authorization matrix: every endpoint × every kind of caller', () => {
       if (code !== '-') expect(JSON.parse(text)).toMatchObject({ code, message: expect.any(String) });
       if (path === '/api/negotiate' && status === 200) {
         // Whoever asks, the URL is for the signed-in user, never for the spoofed one.
-        expect(JSON.parse(text)).toMatchObject({
-          userId: caller === 'moderator' ? 'authz-moderator' : 'authz-chatter',
-        });
+        const expected = caller.startsWith('bearer-')
+          ? `authz-${caller}`
+          : caller === 'moderator'
+            ? 'authz-moderator'
+            : 'authz-chatter';
+        expect(JSON.parse(text)).toMatchObject({ userId: expected });
       }
     },
   );

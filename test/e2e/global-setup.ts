@@ -16,6 +16,8 @@ declare module 'vitest' {
       identityHeader: string;
       upstreamAudience: string;
       webPubSubClientId: string;
+      /** Where a test gets a user's access token for the API (`az account get-access-token --resource <api>`). */
+      userTokenEndpoint: string;
     };
   }
 }
@@ -42,6 +44,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     identityHeader: stack.identity.header,
     upstreamAudience,
     webPubSubClientId: webPubSubIdentity.clientId,
+    userTokenEndpoint: stack.identity.userTokenEndpoint,
   });
   return () => stack.close();
 }

@@ -77,6 +77,40 @@ describe('local Functions host', () => {
     ).toMatchObject({ body: 'hello world' });
   });
 
+  it('answers a body over the Functions host limit 413 before reading it, and closes the connection', async () => {
+    const { port } = new URL(host.url);
+    // "The HTTP request length is limited to 100 MB (104,857,600 bytes)":
+    // https://learn.microsoft.com/azure/azure-functions/functions-bindings-http-webhook-trigger#limits
+    const declared = `POST /api/echo/1/x HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Length: 104857601\r\n\r\n`;
+    expect(await rawExchange([declared, 'x'.repeat(1_000)])).toMatchObject({ code: 'PayloadTooLarge' });
+  });
+
+  it('stops reading a chunked body once it passes the limit (a 400 MB upload took the host to 891 MB)', async () => {
+    const small = await startFunctionsHost({ definitions: functionDefinitions, webRoot, maxRequestBodyBytes: 4_096 });
+    try {
+      let sent = 0;
+      const endless = new ReadableStream<Uint8Array>({
+        pull(controller) {
+          sent += 1_024;
+          if (sent > 64 * 1_024 * 1_024) controller.close();
+          else controller.enqueue(new Uint8Array(1_024).fill(97));
+        },
+      });
+      const response = await fetch(`${small.url}/api/echo/1/x`, {
+        method: 'POST',
+        body: endless,
+        duplex: 'half',
+      } as RequestInit);
+      expect(response.status).toBe(413);
+      expect(await response.json()).toMatchObject({ code: 'PayloadTooLarge' });
+      expect(sent).toBeLessThan(64 * 1_024 * 1_024);
+      const fits = await fetch(`${small.url}/api/echo/1/x`, { method: 'POST', body: 'y'.repeat(4_096) });
+      expect(await fits.json()).toMatchObject({ body: 'y'.repeat(4_096) });
+    } finally {
+      await small.close();
+    }
+  });
+
   it('routes a repeated request target as the first time: own params, the Host of each request in its URL', async () => {
     for (let attempt = 0; attempt < 3; attempt++) {
       expect(await (await fetch(`${host.url}/api/scribble/7`)).json()).toEqual({ id: '7' });

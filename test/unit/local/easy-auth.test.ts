@@ -89,13 +89,28 @@ describe('sameOriginPath', () => {
   it.each([
     ['/', '/'],
     ['/moderator?room=a', '/moderator?room=a'],
+    ['http://localhost/moderator#queue', '/moderator#queue'],
     ['//evil.example/', '/'],
     ['/\\evil.example', '/'],
     ['https://evil.example/', '/'],
-    ['/a\r\nSet-Cookie: x=1', '/'],
+    ['http://localhost:8080/', '/'],
+    // Browsers drop tabs and new lines from URLs: these were '//evil.invalid' by the time a browser followed them.
+    ['/\t/evil.invalid', '/'],
+    ['/\n/evil.invalid', '/'],
+    ['\t//evil.invalid', '/'],
+    ['/.//evil.invalid', '/evil.invalid'],
+    ['/a\r\nSet-Cookie: x=1', '/aSet-Cookie:%20x=1'],
+    ['javascript:alert(1)', '/'],
     [null, '/'],
-  ])('%s → %s', (candidate, expected) => {
-    expect(sameOriginPath(candidate)).toBe(expected);
+  ])('%j → %s', (candidate, expected) => {
+    expect(sameOriginPath(candidate, 'http://localhost')).toBe(expected);
+  });
+
+  it('sends the sign-in of the issue (post_login_redirect_uri=%2F%09%2Fevil.invalid) to this origin', () => {
+    const { response } = signIn(createEasyAuth(), 'userId=eve&post_login_redirect_uri=%2F%09%2Fevil.invalid');
+    const location = String(response?.headers.location);
+    expect(new URL(location, 'http://localhost').origin).toBe('http://localhost');
+    expect(location).toBe('/');
   });
 });
 
