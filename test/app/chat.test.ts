@@ -83,6 +83,15 @@ describe('moderator endpoints in-process', () => {
   it('evicts a connection in a room and bans its user; an unknown one is 404 before any call to the service', async () => {
     const app = new InProcessApp();
     const dave = await chatterIn(app, 'dave', 'studio');
+    // The roster's items name their room too, as the README's table says.
+    const roster = await app.call('roomConnections', moderator, {
+      path: 'moderate/rooms/studio/connections',
+      params: { room: 'studio' },
+    });
+    expect(roster.body).toEqual({
+      room: 'studio',
+      connections: [{ room: 'studio', connectionId: dave.connectionId, userId: 'dave', joinedAt: expect.any(String) }],
+    });
     const unknown = await app.call('evict', moderator, {
       path: 'moderate/evict',
       body: { connectionId: 'nope', permission: 'sendToGroup', room: 'studio' },

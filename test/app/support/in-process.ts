@@ -177,5 +177,7 @@ function answerOf(response: functions.HttpResponseInit): ApiAnswer {
       String(value),
     ]),
   );
-  return { status: response.status ?? 200, body: response.jsonBody, headers };
+  // As the caller receives it: JSON on the wire (dates as ISO strings).
+  const body = response.jsonBody === undefined ? undefined : JSON.parse(JSON.stringify(response.jsonBody));
+  return { status: response.status ?? 200, body, headers };
 }
