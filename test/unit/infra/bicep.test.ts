@@ -169,66 +169,22 @@ describe('infra/main.bicep', () => {
  * 1f896de2db966ad91e8f7d7d981e11d32e4f5d8d of 2026-08-20).
  */
 describe('infra/main.bicep against the published Bicep types', () => {
-  /** GA API versions (2020 on) that have Bicep types, per resource type: `generated/<provider>/<namespace>/<version>/types.md`. */
+  /** GA API versions (2020 on) that have Bicep types: `generated/<provider>/<namespace>/<version>/types.md`. */
+  const web = ['2022-03-01', '2022-09-01', '2023-01-01', '2023-12-01', '2024-04-01', '2024-11-01', '2025-03-01'];
+  const webPubSub = ['2023-02-01', '2024-03-01'];
+  const storage = ['2024-01-01', '2025-01-01', '2025-06-01', '2025-08-01', '2026-04-01'];
+  /** Per resource type: every type of one namespace shares that namespace's generated versions. */
   const versionsWithTypes: Record<string, string[]> = {
-    'Microsoft.Web/serverfarms': [
-      '2022-03-01',
-      '2022-09-01',
-      '2023-01-01',
-      '2023-12-01',
-      '2024-04-01',
-      '2024-11-01',
-      '2025-03-01',
-    ],
-    'Microsoft.Web/sites': [
-      '2022-03-01',
-      '2022-09-01',
-      '2023-01-01',
-      '2023-12-01',
-      '2024-04-01',
-      '2024-11-01',
-      '2025-03-01',
-    ],
-    'Microsoft.Web/sites/config': [
-      '2022-03-01',
-      '2022-09-01',
-      '2023-01-01',
-      '2023-12-01',
-      '2024-04-01',
-      '2024-11-01',
-      '2025-03-01',
-    ],
-    'Microsoft.SignalRService/webPubSub': ['2023-02-01', '2024-03-01'],
-    'Microsoft.SignalRService/webPubSub/hubs': ['2023-02-01', '2024-03-01'],
-    'Microsoft.Storage/storageAccounts': ['2024-01-01', '2025-01-01', '2025-06-01', '2025-08-01', '2026-04-01'],
-    'Microsoft.Storage/storageAccounts/blobServices': [
-      '2024-01-01',
-      '2025-01-01',
-      '2025-06-01',
-      '2025-08-01',
-      '2026-04-01',
-    ],
-    'Microsoft.Storage/storageAccounts/blobServices/containers': [
-      '2024-01-01',
-      '2025-01-01',
-      '2025-06-01',
-      '2025-08-01',
-      '2026-04-01',
-    ],
-    'Microsoft.Storage/storageAccounts/tableServices': [
-      '2024-01-01',
-      '2025-01-01',
-      '2025-06-01',
-      '2025-08-01',
-      '2026-04-01',
-    ],
-    'Microsoft.Storage/storageAccounts/tableServices/tables': [
-      '2024-01-01',
-      '2025-01-01',
-      '2025-06-01',
-      '2025-08-01',
-      '2026-04-01',
-    ],
+    'Microsoft.Web/serverfarms': web,
+    'Microsoft.Web/sites': web,
+    'Microsoft.Web/sites/config': web,
+    'Microsoft.SignalRService/webPubSub': webPubSub,
+    'Microsoft.SignalRService/webPubSub/hubs': webPubSub,
+    'Microsoft.Storage/storageAccounts': storage,
+    'Microsoft.Storage/storageAccounts/blobServices': storage,
+    'Microsoft.Storage/storageAccounts/blobServices/containers': storage,
+    'Microsoft.Storage/storageAccounts/tableServices': storage,
+    'Microsoft.Storage/storageAccounts/tableServices/tables': storage,
     'Microsoft.OperationalInsights/workspaces': ['2022-10-01', '2023-09-01', '2025-02-01', '2025-07-01', '2026-03-01'],
     'Microsoft.Insights/components': ['2020-02-02'],
     'Microsoft.Authorization/roleAssignments': ['2022-04-01'],
