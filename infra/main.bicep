@@ -1,9 +1,10 @@
 // webpubsub-moderator on Azure: a Flex Consumption Function App behind App Service Authentication, an Azure Web PubSub
 // resource that calls it with its managed identity, and Table Storage, all reached with managed identities (no keys).
 //
-// API versions (newest GA confirmed on learn.microsoft.com):
-//   Microsoft.Web 2025-05-01 (REST reference "Web Apps - Update Auth Settings V2"; azure/templates lists 2024-11-01+),
-//   Microsoft.SignalRService 2024-03-01 (change log: every later version is a preview),
+// API versions: the newest GA version of each type that has published Bicep types (Azure/bicep-types-az, generated/),
+// so the compiler checks every property (no warning BCP081):
+//   Microsoft.Web 2025-03-01 (2025-05-01 is GA in ARM but has no Bicep types yet; no property here needs it),
+//   Microsoft.SignalRService 2024-03-01 (every later version is a preview),
 //   Microsoft.Storage 2025-06-01 (azure/templates/microsoft.storage/allversions),
 //   Microsoft.OperationalInsights 2025-02-01, Microsoft.Insights/components 2020-02-02,
 //   Microsoft.Authorization/roleAssignments 2022-04-01.
@@ -67,20 +68,22 @@ param allowAnonymous bool = false
 @description('Lifetime in minutes of the client access tokens that negotiate hands out (CLIENT_TOKEN_MINUTES).')
 param clientTokenMinutes int = 60
 
-@description('Extra MODERATION_* app settings, e.g. { MODERATION_MAX_LENGTH: \'500\', MODERATION_BLOCKLIST: \'foo,bar\' }; unset ones keep the app defaults.')
+@description('Extra app settings (MODERATION_*, CONTENT_SAFETY_*, …), merged over the template\'s, e.g. { MODERATION_MAX_LENGTH: \'500\' }; unset ones keep the app defaults.')
 param moderationSettings object = {}
 
 var resourceToken = toLower(uniqueString(subscription().id, resourceGroup().id, environmentName))
 var tags = { 'azd-env-name': environmentName }
 var appName = empty(functionAppName) ? 'func-${resourceToken}' : functionAppName
-var deploymentContainerName = 'app-package-${take(appName, 32)}-${take(resourceToken, 7)}'
+// Container names are lower case only; an app name may not be.
+var deploymentContainerName = 'app-package-${toLower(take(appName, 32))}-${take(resourceToken, 7)}'
 var tableNames = [for suffix in ['Bans', 'Audit', 'Presence', 'Rooms', 'Rules', 'Messages', 'Queue']: '${tablePrefix}${suffix}']
 // Pages hosted on another origin call the API cross-origin and come back there after sign-in.
 var pageOrigins = filter(map(split(corsOrigins, ','), origin => trim(origin)), origin => !empty(origin))
 
-// Built-in role definition ids (learn.microsoft.com/azure/role-based-access-control/built-in-roles).
+// Built-in role definition ids, as Azure publishes them: https://learn.microsoft.com/azure/role-based-access-control/built-in-roles
+// (test/unit/infra/deployment.test.ts holds a cited copy and compares).
 var roles = {
-  webPubSubServiceOwner: '12cf5a90-567b-43ae-8102-96cf46c7d9b3'
+  webPubSubServiceOwner: '12cf5a90-567b-43ae-8102-96cf46c7d9b4'
   storageBlobDataOwner: 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'
   storageTableDataContributor: '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3'
   monitoringMetricsPublisher: '3913510d-42f4-4e42-8a64-420c390055eb'
@@ -175,7 +178,7 @@ resource tables 'Microsoft.Storage/storageAccounts/tableServices/tables@2025-06-
 // Function App on the Flex Consumption plan
 // ---------------------------------------------------------------------------------------------------------------
 
-resource plan 'Microsoft.Web/serverfarms@2025-05-01' = {
+resource plan 'Microsoft.Web/serverfarms@2025-03-01' = {
   name: 'plan-${resourceToken}'
   location: location
   tags: tags
@@ -189,7 +192,7 @@ resource plan 'Microsoft.Web/serverfarms@2025-05-01' = {
   }
 }
 
-resource functionApp 'Microsoft.Web/sites@2025-05-01' = {
+resource functionApp 'Microsoft.Web/sites@2025-03-01' = {
   name: appName
   location: location
   tags: union(tags, { 'azd-service-name': 'api' })
@@ -225,14 +228,15 @@ resource functionApp 'Microsoft.Web/sites@2025-05-01' = {
   dependsOn: [deploymentContainer]
 }
 
-// Every setting the app reads (src/settings.ts), with managed identity everywhere: no AZURE_CLIENT_ID (that would
+// The settings the app needs (src/settings.ts), with managed identity everywhere: no AZURE_CLIENT_ID (that would
 // select a user-assigned identity), no WEBPUBSUB_ACCESS_KEYS (local auth is off), no TABLES_CONNECTION_STRING.
 // Flex Consumption rejects FUNCTIONS_WORKER_RUNTIME and FUNCTIONS_EXTENSION_VERSION; functionAppConfig.runtime
 // takes their place. WEBSITE_AUTH_ENABLED is set by the platform because authsettingsV2 below is enabled.
-resource appSettings 'Microsoft.Web/sites/config@2025-05-01' = {
+// The operator's moderationSettings come last in union(), so they win over the template's values.
+resource appSettings 'Microsoft.Web/sites/config@2025-03-01' = {
   parent: functionApp
   name: 'appsettings'
-  properties: union(moderationSettings, {
+  properties: union({
     AzureWebJobsStorage__accountName: storage.name
     AzureWebJobsStorage__credential: 'managedidentity'
     APPLICATIONINSIGHTS_CONNECTION_STRING: appInsights.properties.ConnectionString
@@ -253,14 +257,14 @@ resource appSettings 'Microsoft.Web/sites/config@2025-05-01' = {
     CORS_ORIGINS: corsOrigins
     ALLOW_ANONYMOUS: allowAnonymous ? 'true' : 'false'
     CLIENT_TOKEN_MINUTES: string(clientTokenMinutes)
-  })
+  }, moderationSettings)
 }
 
 // App Service Authentication (Easy Auth) with Entra ID. Anonymous requests pass through: the app decides (negotiate
 // needs a signed-in user unless ALLOW_ANONYMOUS, moderation needs the role) from the x-ms-client-principal header
 // the platform injects. No client secret is configured, so sign-in uses the ID-token (implicit) flow: the app
 // registration must have ID tokens enabled.
-resource authSettings 'Microsoft.Web/sites/config@2025-05-01' = {
+resource authSettings 'Microsoft.Web/sites/config@2025-03-01' = {
   parent: functionApp
   name: 'authsettingsV2'
   properties: {
@@ -314,13 +318,13 @@ resource webPubSub 'Microsoft.SignalRService/webPubSub@2024-03-01' = {
     disableAadAuth: false
     publicNetworkAccess: 'Enabled'
     tls: { clientCertEnabled: false }
-    // Live Trace (portal → Live trace settings) for verifying connections and event handler calls.
+    // Live Trace (portal → Live trace settings) for verifying connections and messages. The API documents two
+    // categories, ConnectivityLogs and MessagingLogs (LiveTraceCategory in the Microsoft.SignalRService types).
     liveTraceConfiguration: {
       enabled: 'true'
       categories: [
         { name: 'ConnectivityLogs', enabled: 'true' }
         { name: 'MessagingLogs', enabled: 'true' }
-        { name: 'HttpRequestLogs', enabled: 'true' }
       ]
     }
   }

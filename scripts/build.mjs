@@ -36,6 +36,17 @@ await writeFile(
   `${JSON.stringify({ name: manifest.name, version: manifest.version, private: true, main: 'index.cjs', engines: { node: '>=20.19' } }, null, 2)}\n`,
 );
 await copyFile('host.json', 'dist/host.json');
+// Core Tools takes the worker runtime from a language flag, FUNCTIONS_WORKER_RUNTIME or local.settings.json (see
+// docs/deploy.md), so after a build a plain `func azure functionapp publish` finds it, here and in dist/. The file
+// never leaves this machine (Core Tools and .funcignore leave it out of the package); a developer's own is kept.
+const workerRuntimeOnly = `${JSON.stringify({ IsEncrypted: false, Values: { FUNCTIONS_WORKER_RUNTIME: 'node' } }, null, 2)}\n`;
+await writeFile('dist/local.settings.json', workerRuntimeOnly);
+// What Core Tools (and azd, which honours .funcignore and always leaves local.settings.json out) uploads from dist/:
+// the same files as from the root, without the source maps.
+await writeFile('dist/.funcignore', '*.map\n');
+await writeFile('local.settings.json', workerRuntimeOnly, { flag: 'wx' }).catch((error) => {
+  if (error.code !== 'EEXIST') throw error;
+});
 for (const result of results) {
   for (const [file, output] of Object.entries(result.metafile.outputs)) {
     if (file.endsWith('.cjs')) console.log(`${file}: ${(output.bytes / 1024).toFixed(0)} KiB`);

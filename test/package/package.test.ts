@@ -49,6 +49,11 @@ describe('the deployment package', () => {
     const manifest = JSON.parse(await readFile(join(root, 'dist/package.json'), 'utf8'));
     expect(manifest).toMatchObject({ main: 'index.cjs' });
     expect(manifest.dependencies ?? {}).toEqual({});
+    // So `func azure functionapp publish` in dist/ knows the worker runtime without a flag (docs/deploy.md).
+    expect(JSON.parse(await readFile(join(root, 'dist/local.settings.json'), 'utf8'))).toEqual({
+      IsEncrypted: false,
+      Values: { FUNCTIONS_WORKER_RUNTIME: 'node' },
+    });
     expect(JSON.parse(await readFile(join(root, 'dist/host.json'), 'utf8'))).toEqual(
       JSON.parse(await readFile(join(root, 'host.json'), 'utf8')),
     );

@@ -1,51 +1,15 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { createModerationTables } from '../../../src/clients.js';
 import { loadSettings } from '../../../src/settings.js';
+import { appSettingNames, appSettingsKnownToTheApp, bicep, blockAfter, readRepoFile as read } from './template-text.js';
 
-// No Bicep compiler on this machine: these checks read the template as text and pin what the app relies on.
-const root = new URL('../../../', import.meta.url);
-const read = (path: string) => readFileSync(new URL(path, root), 'utf8');
-const bicep = read('infra/main.bicep');
 /** `${name}` as Bicep interpolations and azd substitutions write it. */
 const placeholder = (name: string) => `\${${name}}`;
-
-/** The balanced `{…}` or `[…]` block that opens at the first bracket after `marker`. */
-function blockAfter(text: string, marker: string, open = '{'): string {
-  const close = open === '{' ? '}' : ']';
-  const start = text.indexOf(open, text.indexOf(marker));
-  if (text.indexOf(marker) < 0 || start < 0) throw new Error(`no ${open} block after ${marker}`);
-  let depth = 0;
-  for (let index = start; index < text.length; index++) {
-    if (text[index] === open) depth++;
-    if (text[index] === close && --depth === 0) return text.slice(start, index + 1);
-  }
-  throw new Error(`unbalanced block after ${marker}`);
-}
-
-/** Names of the Function App's app settings (every one contains an underscore; resource keys such as `parent` do not). */
-function appSettingNames(): string[] {
-  const block = blockAfter(bicep, "name: 'appsettings'");
-  return [...block.matchAll(/^\s*([A-Za-z][A-Za-z0-9_]*):/gm)]
-    .map((match) => match[1] ?? '')
-    .filter((name) => name.includes('_'));
-}
-
-/** Every environment variable src/settings.ts reads (its schema keys, indented two spaces). */
-function appSettingsKnownToTheApp(): Set<string> {
-  return new Set([...read('src/settings.ts').matchAll(/^ {2}([A-Z][A-Z0-9_]+):/gm)].map((match) => match[1] ?? ''));
-}
 
 /** Parameters declared without a default: a deployment must supply them. */
 function requiredParameters(): string[] {
   return [...bicep.matchAll(/^param (\w+) [^=\n]+$/gm)].map((match) => match[1] ?? '');
 }
-
-const roleDefinitionIds = {
-  webPubSubServiceOwner: '12cf5a90-567b-43ae-8102-96cf46c7d9b3',
-  storageTableDataContributor: '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3',
-  storageBlobDataOwner: 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b',
-};
 
 /** What a managed-identity deployment must set for the app (src/settings.ts) and the Flex host. */
 const requiredAppSettings = [
@@ -92,8 +56,8 @@ describe('infra/main.bicep', () => {
     expect(versions.filter((version) => version.includes('preview'))).toEqual([]);
   });
 
+  // The role ids themselves are checked against Azure's published list in deployment.test.ts.
   it('assigns the Web PubSub and storage data roles to the Function App identity', () => {
-    for (const id of Object.values(roleDefinitionIds)) expect(bicep).toContain(`'${id}'`);
     expect(bicep).toMatch(/scope: webPubSub\s+properties: \{\s+roleDefinitionId: [^\n]+webPubSubServiceOwner\)/);
     expect(bicep).toMatch(/storageDataRoles = \[roles\.storageBlobDataOwner, roles\.storageTableDataContributor\]/);
     const appAssignments = bicep.match(
@@ -190,6 +154,63 @@ describe('infra/main.bicep', () => {
     for (const output of ['AZURE_FUNCTION_APP_NAME', 'appUrl', 'negotiateUrl', 'webPubSubEndpoint', 'webPubSubName']) {
       expect(bicep).toMatch(new RegExp(`^output ${output} string = `, 'm'));
     }
+  });
+  it("merges the operator's moderationSettings over the template's app settings, as docs/deploy.md says", () => {
+    // union() lets the later object win.
+    expect(blockAfter(bicep, "resource appSettings 'Microsoft.Web/sites/config@")).toMatch(
+      /properties: union\(\{[\s\S]*\}, moderationSettings\)\s*\}$/,
+    );
+  });
+
+  it('names the deployment container in lower case, whatever case functionAppName has', () => {
+    // Blob container names are lower-case letters, digits and hyphens.
+    expect(bicep).toMatch(/^var deploymentContainerName = 'app-package-\$\{toLower\(take\(appName, 32\)\)\}-/m);
+  });
+});
+
+/**
+ * Published facts the template is held to, each with its source (Azure/bicep-types-az, generated/, at commit
+ * 1f896de2db966ad91e8f7d7d981e11d32e4f5d8d of 2026-08-20).
+ */
+describe('infra/main.bicep against the published Bicep types', () => {
+  /** GA API versions (2020 on) that have Bicep types: `generated/<provider>/<namespace>/<version>/types.md`. */
+  const web = ['2022-03-01', '2022-09-01', '2023-01-01', '2023-12-01', '2024-04-01', '2024-11-01', '2025-03-01'];
+  const webPubSub = ['2023-02-01', '2024-03-01'];
+  const storage = ['2024-01-01', '2025-01-01', '2025-06-01', '2025-08-01', '2026-04-01'];
+  /** Per resource type: every type of one namespace shares that namespace's generated versions. */
+  const versionsWithTypes: Record<string, string[]> = {
+    'Microsoft.Web/serverfarms': web,
+    'Microsoft.Web/sites': web,
+    'Microsoft.Web/sites/config': web,
+    'Microsoft.SignalRService/webPubSub': webPubSub,
+    'Microsoft.SignalRService/webPubSub/hubs': webPubSub,
+    'Microsoft.Storage/storageAccounts': storage,
+    'Microsoft.Storage/storageAccounts/blobServices': storage,
+    'Microsoft.Storage/storageAccounts/blobServices/containers': storage,
+    'Microsoft.Storage/storageAccounts/tableServices': storage,
+    'Microsoft.Storage/storageAccounts/tableServices/tables': storage,
+    'Microsoft.OperationalInsights/workspaces': ['2022-10-01', '2023-09-01', '2025-02-01', '2025-07-01', '2026-03-01'],
+    'Microsoft.Insights/components': ['2020-02-02'],
+    'Microsoft.Authorization/roleAssignments': ['2022-04-01'],
+  };
+
+  it('uses only API versions with published types, so Bicep checks every property (no BCP081)', () => {
+    const used = [...bicep.matchAll(/^resource \w+ '([\w.]+\/[\w/]+)@([\w-]+)'/gm)].map(
+      ([, type = '', version = '']) => ({
+        type,
+        version,
+      }),
+    );
+    expect(used.length).toBeGreaterThan(10);
+    expect(used.filter(({ type, version }) => !versionsWithTypes[type]?.includes(version))).toEqual([]);
+  });
+
+  it('enables only the Live Trace categories the API documents', () => {
+    // LiveTraceCategory.name in generated/webpubsub/microsoft.signalrservice/2024-03-01/types.md:
+    // "Available values: ConnectivityLogs, MessagingLogs."
+    const categories = [...blockAfter(bicep, 'liveTraceConfiguration:').matchAll(/name: '(\w+)'/g)].map((m) => m[1]);
+    expect(categories.length).toBeGreaterThan(0);
+    expect(categories.filter((name) => !['ConnectivityLogs', 'MessagingLogs'].includes(name ?? ''))).toEqual([]);
   });
 });
 
