@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import { WebPubSubClient } from '@azure/web-pubsub-client';
 import { z } from 'zod';
+import type { AppReply, ChatLine } from '../src/contracts.js';
 
 export type SmokeAuth = { kind: 'cookie'; cookie: string } | { kind: 'token'; token: string } | { kind: 'devLogin' };
 
@@ -28,13 +29,7 @@ export interface SmokeCheck {
   detail: string;
 }
 
-/** What the app answers a chatter's user event with (its event handler's replies). */
-interface Reply {
-  type: string;
-  [key: string]: unknown;
-}
-
-const replyTypes = new Set(['joined', 'accepted', 'refused', 'reported', 'error']);
+const replyTypes = new Set<string>(['joined', 'accepted', 'refused', 'reported', 'error'] satisfies AppReply['type'][]);
 /** A clean line, and one that every deployment's default profanity filter refuses. */
 const cleanLine = 'smoke test: hello';
 const profaneLine = 'smoke test: you are a shit';
@@ -225,14 +220,20 @@ async function jsonOf(response: Response): Promise<unknown> {
   }
 }
 
-const chatLineSchema = z.object({ type: z.literal('chat'), id: z.string(), text: z.string() });
-type ChatLine = z.infer<typeof chatLineSchema>;
+const chatLineSchema = z.object({
+  type: z.literal('chat'),
+  id: z.string(),
+  room: z.string(),
+  from: z.string(),
+  text: z.string(),
+  ts: z.string(),
+}) satisfies z.ZodType<ChatLine>;
 
 /** One connection on the official client: sends user events, and collects the app's replies and the room's lines. */
 class SmokeChatter {
   private readonly client: WebPubSubClient;
   private readonly lines: ChatLine[] = [];
-  private readonly waiting: ((reply: Reply) => void)[] = [];
+  private readonly waiting: ((reply: AppReply) => void)[] = [];
 
   constructor(
     firstUrl: string,
@@ -259,7 +260,7 @@ class SmokeChatter {
     );
     // The app answers every user event and sends room lines as server messages.
     this.client.on('server-message', (event) => {
-      const data = event.message.data as Reply;
+      const data = event.message.data as AppReply;
       const line = chatLineSchema.safeParse(data);
       if (line.success) this.lines.push(line.data);
       else if (replyTypes.has(data?.type)) this.waiting.shift()?.(data);
@@ -271,8 +272,8 @@ class SmokeChatter {
   }
 
   /** Sends a user event and resolves with the app's reply (the service delivers one connection's events in order). */
-  async send(event: string, data: Record<string, unknown>): Promise<Reply> {
-    const reply = new Promise<Reply>((resolve) => this.waiting.push(resolve));
+  async send(event: string, data: Record<string, unknown>): Promise<AppReply> {
+    const reply = new Promise<AppReply>((resolve) => this.waiting.push(resolve));
     await this.client.sendEvent(event, data, 'json');
     return withTimeout(reply, this.timeoutMs, `no reply to '${event}'`);
   }
