@@ -1,5 +1,6 @@
 import { type AppClients, createClients } from './clients.js';
 import { UpstreamAuthenticator } from './events/authenticate.js';
+import { UserPaces } from './events/user-pace.js';
 import { PrincipalReader } from './http/principal.js';
 import { createModerator, type Moderator } from './moderation/index.js';
 import { RulesCache } from './rules/rules-cache.js';
@@ -16,6 +17,8 @@ export interface App {
   upstream: UpstreamAuthenticator;
   /** Who calls the HTTP API: a bearer token for the API, or the platform's session. */
   principals: PrincipalReader;
+  /** Each user's counters per room (rate, flood, slow mode, strikes), shared by all their connections. */
+  paces: UserPaces;
   /** Moderators' rules, room settings and sanctions as the event handler sees them (cached, see RulesCache). */
   rules: RulesCache;
   now: () => Date;
@@ -31,6 +34,7 @@ export function createApp(settings: Settings, clients: AppClients = createClient
     moderator: createModerator(settings.moderation),
     upstream: new UpstreamAuthenticator(settings.upstream),
     principals: new PrincipalReader(settings),
+    paces: new UserPaces(store),
     rules: new RulesCache(store, {
       ttlMs: settings.rulesCacheSeconds * 1000,
       now,

@@ -93,6 +93,7 @@ async function handleSystemEvent(
       const room = roomSchema.safeParse(connect.claims?.['webpubsub.group']?.[0]);
       const ban = (await app.rules.current()).sanction('ban', userId, room.data, app.now());
       if (ban) throw new ForbiddenError(describeBan(ban), ban.scope === 'app' ? 'Banned' : 'BannedFromRoom');
+      await admitConnection(app, userId, event.connectionId);
       const initial = initialConnectionState(room.success ? room.data : undefined);
       return {
         status: 200,
@@ -111,11 +112,37 @@ async function handleSystemEvent(
       }
       return { status: 204 };
     case 'disconnected':
-      if (state.room) await app.store.leaveRoom(state.room, event.connectionId);
+      await Promise.all([
+        state.room ? app.store.leaveRoom(state.room, event.connectionId) : undefined,
+        event.userId ? app.store.unregisterConnection(event.userId, event.connectionId) : undefined,
+      ]);
       return { status: 204 };
     default:
       throw new BadRequestError(`Unknown system event '${event.name}'.`, 'UnknownEvent');
   }
+}
+
+/**
+ * Registers the connection under its user, unless the user already has `maxConnectionsPerUser` open: each would be
+ * one more place to chat from and one more socket held. A registered connection whose `disconnected` event never
+ * came would hold its place for ever, so at the cap the service is asked which of them still exist.
+ */
+async function admitConnection(app: App, userId: string, connectionId: string): Promise<void> {
+  const cap = app.settings.maxConnectionsPerUser;
+  let open = await app.store.listConnections(userId);
+  if (open.length >= cap) {
+    const exists = await Promise.all(open.map((known) => app.clients.webPubSub.connectionExists(known.connectionId)));
+    const gone = open.filter((_, index) => !exists[index]);
+    await Promise.all(gone.map((known) => app.store.unregisterConnection(userId, known.connectionId)));
+    open = open.filter((_, index) => exists[index]);
+  }
+  if (open.length >= cap) {
+    throw new ForbiddenError(
+      `You already have ${cap} connections open, the most allowed: close one before opening another.`,
+      'TooManyConnections',
+    );
+  }
+  await app.store.registerConnection(userId, { connectionId, connectedAt: app.now() });
 }
 
 async function join(

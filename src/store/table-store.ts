@@ -15,10 +15,16 @@ import type {
   Sanction,
   SanctionKind,
   SanctionScope,
+  StoredPace,
+  UserConnection,
 } from './types.js';
 
 export interface ModerationTables {
-  /** Bans, mutes and shadow bans: partition by user, row `<kind>:<scope>`. */
+  /**
+   * Per user (partition by user): bans, mutes and shadow bans (row `<kind>:<scope>`), and the user's counters:
+   * `pace:<room>` (rate, flood, slow mode, strikes), `reports` (the report window), `connection:<id>` (open ones).
+   * Only sanction rows have `until`, which is what `listSanctions` filters on.
+   */
   bans: TableClient;
   audit: TableClient;
   presence: TableClient;
@@ -50,6 +56,13 @@ const text = (row: Row, name: string) => (typeof row[name] === 'string' ? (row[n
 
 const sanctionRowKey = (kind: SanctionKind, scope: SanctionScope) => key(`${kind}:${scope}`);
 const metaPartition = '~meta';
+const paceRowKey = (room: string) => key(`pace:${room}`);
+const reportsRowKey = 'reports';
+const connectionRowPrefix = key('connection:');
+/** Just past every `connection:` row key (`%3A` → `%3B`). */
+const connectionRowEnd = key('connection;');
+/** The first N distinct reporters a queue item lists; later reporters are only counted. */
+const listedReporters = 50;
 const maxTableQueryRows = 1_000;
 
 function toSanction(row: Row): Sanction {
@@ -104,6 +117,7 @@ function toMessage(row: Row): MessageRecord {
 function toQueueItem(row: Row): QueueItem {
   const room = unkey(row.partitionKey ?? '');
   const messageId = unkey(row.rowKey ?? '');
+  const reports = JSON.parse(text(row, 'reports') ?? '[]') as QueueReport[];
   return {
     id: `${room}.${messageId}`,
     room,
@@ -113,9 +127,23 @@ function toQueueItem(row: Row): QueueItem {
     text: text(row, 'text') ?? '',
     ts: new Date(text(row, 'ts') ?? 0),
     rules: JSON.parse(text(row, 'rules') ?? '[]') as string[],
-    reports: JSON.parse(text(row, 'reports') ?? '[]') as QueueReport[],
+    reports,
+    reportCount: Number(row.reportCount ?? reports.length),
     createdAt: new Date(text(row, 'createdAt') ?? 0),
   };
+}
+
+/**
+ * The reports after one more: a reporter already listed changes nothing (one user cannot push everyone else's
+ * reports out), a new one is listed while there is room, and every report after that is only counted.
+ */
+export function withReport(
+  item: Pick<QueueItem, 'reports' | 'reportCount'>,
+  report: QueueReport | undefined,
+): Pick<QueueItem, 'reports' | 'reportCount'> {
+  if (!report || item.reports.some((listed) => listed.by === report.by)) return item;
+  if (item.reports.length >= listedReporters) return { reports: item.reports, reportCount: item.reportCount + 1 };
+  return { reports: [...item.reports, report], reportCount: item.reportCount + 1 };
 }
 
 const isStatus = (error: unknown, ...statuses: number[]) =>
@@ -345,7 +373,7 @@ export class TableModerationStore implements ModerationStore {
         ts: message.ts,
         rules: [...new Set([...(current?.rules ?? []), ...(addition.rules ?? [])])],
         // Bounded, so a row stays far below the Table property limit however often a message is reported.
-        reports: [...(current?.reports ?? []), ...(addition.report ? [addition.report] : [])].slice(-50),
+        ...withReport({ reports: current?.reports ?? [], reportCount: current?.reportCount ?? 0 }, addition.report),
         createdAt: current?.createdAt ?? now,
       };
       const entity = {
@@ -357,6 +385,7 @@ export class TableModerationStore implements ModerationStore {
         ts: item.ts.toISOString(),
         rules: JSON.stringify(item.rules),
         reports: JSON.stringify(item.reports),
+        reportCount: item.reportCount,
         createdAt: item.createdAt.toISOString(),
       };
       try {
@@ -433,6 +462,78 @@ export class TableModerationStore implements ModerationStore {
     const entries = rows.slice(0, limit).map(toAudit);
     const last = entries.at(-1);
     return rows.length > limit && last ? { entries, next: last.id } : { entries };
+  }
+
+  async getPace(userId: string, room: string): Promise<StoredPace | undefined> {
+    await this.ensureTables();
+    const row = await readRow(this.tables.bans, key(userId), paceRowKey(room));
+    const pace = row && text(row, 'pace');
+    return pace !== undefined && row?.etag ? { pace, etag: row.etag } : undefined;
+  }
+
+  async putPace(userId: string, room: string, pace: string, etag: string | undefined): Promise<string | undefined> {
+    await this.ensureTables();
+    const entity = { partitionKey: key(userId), rowKey: paceRowKey(room), pace };
+    try {
+      const written =
+        etag === undefined
+          ? await this.tables.bans.createEntity(entity)
+          : await this.tables.bans.updateEntity(entity, 'Replace', { etag });
+      return written.etag;
+    } catch (error) {
+      if (isStatus(error, 409, 412)) return undefined;
+      throw error;
+    }
+  }
+
+  /** A fixed window per user: read, then create or update with the ETag, again if another report won the race. */
+  async countReport(userId: string, now: Date, windowMs: number): Promise<number> {
+    await this.ensureTables();
+    for (let attempt = 0; ; attempt++) {
+      const row = await readRow(this.tables.bans, key(userId), reportsRowKey);
+      const windowStart = Number(row?.windowStart ?? 0);
+      const fresh = !row || now.getTime() - windowStart >= windowMs;
+      const count = fresh ? 1 : Number(row.count ?? 0) + 1;
+      const entity = {
+        partitionKey: key(userId),
+        rowKey: reportsRowKey,
+        windowStart: fresh ? now.getTime() : windowStart,
+        count,
+      };
+      try {
+        if (row?.etag) await this.tables.bans.updateEntity(entity, 'Replace', { etag: row.etag });
+        else await this.tables.bans.createEntity(entity);
+        return count;
+      } catch (error) {
+        if (attempt >= 4 || !isStatus(error, 409, 412)) throw error;
+      }
+    }
+  }
+
+  async listConnections(userId: string): Promise<UserConnection[]> {
+    await this.ensureTables();
+    const filter = odata`PartitionKey eq ${key(userId)} and RowKey ge ${connectionRowPrefix} and RowKey lt ${connectionRowEnd}`;
+    return collect(this.tables.bans.listEntities({ queryOptions: { filter } }), (row) => ({
+      connectionId: unkey(row.rowKey ?? '').slice('connection:'.length),
+      connectedAt: new Date(text(row, 'connectedAt') ?? 0),
+    }));
+  }
+
+  async registerConnection(userId: string, connection: UserConnection): Promise<void> {
+    await this.ensureTables();
+    await this.tables.bans.upsertEntity(
+      {
+        partitionKey: key(userId),
+        rowKey: key(`connection:${connection.connectionId}`),
+        connectedAt: connection.connectedAt.toISOString(),
+      },
+      'Replace',
+    );
+  }
+
+  async unregisterConnection(userId: string, connectionId: string): Promise<void> {
+    await this.ensureTables();
+    await deleteRow(this.tables.bans, key(userId), key(`connection:${connectionId}`));
   }
 
   async joinRoom(entry: PresenceEntry): Promise<void> {

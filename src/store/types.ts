@@ -106,6 +106,17 @@ export interface QueueReport {
   at: string;
 }
 
+/** A user's moderation counters in one room (opaque JSON the event handler writes), at a version (ETag). */
+export interface StoredPace {
+  pace: string;
+  etag: string;
+}
+
+export interface UserConnection {
+  connectionId: string;
+  connectedAt: Date;
+}
+
 /** A flagged message waiting for a moderator: `<room>.<messageId>`. */
 export interface QueueItem {
   id: string;
@@ -115,9 +126,11 @@ export interface QueueItem {
   connectionId: string;
   text: string;
   ts: Date;
-  /** The list rules that flagged it (`list:<id>`), and the chatters' reports. */
+  /** The list rules that flagged it (`list:<id>`), and the chatters' reports: each reporter's first, up to 50. */
   rules: string[];
   reports: QueueReport[];
+  /** Reports counted: each listed reporter once, and every report that came after the list was full. */
+  reportCount: number;
   createdAt: Date;
 }
 
@@ -149,6 +162,19 @@ export interface ModerationStore {
   listQueue(options: { room?: string; limit: number }): Promise<QueueItem[]>;
   deleteQueueItem(id: string): Promise<void>;
   appendAudit(entry: Omit<AuditEntry, 'id'>): Promise<AuditEntry>;
+  /** The user's counters in the room, shared by all their connections on every instance. */
+  getPace(userId: string, room: string): Promise<StoredPace | undefined>;
+  /**
+   * Writes the counters if the row is still at `etag` (none: only if there is no row yet); the new ETag, or undefined
+   * when another connection's write came first.
+   */
+  putPace(userId: string, room: string, pace: string, etag: string | undefined): Promise<string | undefined>;
+  /** Counts one report by the user in the current window of `windowMs` and answers how many that makes. */
+  countReport(userId: string, now: Date, windowMs: number): Promise<number>;
+  /** The user's open connections, as connect registered them and disconnected removed them. */
+  listConnections(userId: string): Promise<UserConnection[]>;
+  registerConnection(userId: string, connection: UserConnection): Promise<void>;
+  unregisterConnection(userId: string, connectionId: string): Promise<void>;
   listAudit(options: { limit: number; before?: string }): Promise<AuditPage>;
   joinRoom(entry: PresenceEntry): Promise<void>;
   leaveRoom(room: string, connectionId: string): Promise<void>;
