@@ -309,6 +309,13 @@ const contentType = fc.constantFrom(
   '',
 );
 
+/**
+ * A user of their own for each chat line and report: the rate limit and the report limit are the user's, and each
+ * case is one user's first line (as each carries a fresh connection state).
+ */
+let fuzzUsers = 0;
+const freshUser = () => `fuzz-user-${++fuzzUsers}`;
+
 /** A well-formed event of each kind, with its answer and the defects that apply to it. */
 const wellFormed: fc.Arbitrary<Omit<Case, 'defects'> & { defectPool: fc.Arbitrary<Defect>[] }> = fc.oneof(
   fc
@@ -339,7 +346,7 @@ const wellFormed: fc.Arbitrary<Omit<Case, 'defects'> & { defectPool: fc.Arbitrar
     draft: () =>
       draftOf(
         'user.chat',
-        { userId: 'fuzz-user', connectionState: inRoomState, contentType: type },
+        { userId: freshUser(), connectionState: inRoomState, contentType: type },
         json(named ? { room: fuzzRoom, text } : { text }),
       ),
     success: { status: 200, reply: { type: 'accepted' } },
@@ -367,7 +374,7 @@ const wellFormed: fc.Arbitrary<Omit<Case, 'defects'> & { defectPool: fc.Arbitrar
   })),
   fc.record({ messageId: fc.stringMatching(/^[A-Za-z0-9-]{1,64}$/), reason: cleanText }).map((report) => ({
     kind: 'report' as const,
-    draft: () => draftOf('user.report', { userId: 'fuzz-user', connectionState: inRoomState }, json(report)),
+    draft: () => draftOf('user.report', { userId: freshUser(), connectionState: inRoomState }, json(report)),
     success: { status: 200, reply: { type: 'error', code: 'UnknownMessage', messageId: report.messageId } },
     defectPool: [tooLarge, notJson, wrongShape(reportShapes)],
   })),
