@@ -1,18 +1,18 @@
 import type { ContentSafetyClient } from './ai/content-safety.js';
 import { createClients } from './clients.js';
 import { UpstreamAuthenticator } from './events/authenticate.js';
+import { UserPaces } from './events/user-pace.js';
 import { PrincipalReader } from './http/principal.js';
 import { createModerator, type Moderator } from './moderation/index.js';
 import type { WebPubSubOperations } from './ports/web-pubsub.js';
 import { RulesCache } from './rules/rules-cache.js';
 import { loadSettings, type Settings } from './settings.js';
-import { TableModerationStore } from './store/table-store.js';
-import type { ModerationStore } from './store/types.js';
+import { tableStores } from './store/table/stores.js';
+import type { ModerationStores } from './store/types.js';
 
-/** What the app talks to: Web PubSub, its store and (optionally) Content Safety. Azure's, or in-memory in tests. */
-export interface AppPorts {
+/** What the app talks to: Web PubSub, its stores and (optionally) Content Safety. Azure's, or in-memory in tests. */
+export interface AppPorts extends ModerationStores {
   webPubSub: WebPubSubOperations;
-  store: ModerationStore;
   /** Only where CONTENT_SAFETY_ENDPOINT is set. */
   contentSafety: ContentSafetyClient | undefined;
 }
@@ -24,6 +24,8 @@ export interface App extends AppPorts {
   upstream: UpstreamAuthenticator;
   /** Who calls the HTTP API: a bearer token for the API, or the platform's session. */
   principals: PrincipalReader;
+  /** Each user's counters per room (rate, flood, slow mode, strikes), shared by all their connections. */
+  paces: UserPaces;
   /** Moderators' rules, room settings and sanctions as the event handler sees them (cached, see RulesCache). */
   rules: RulesCache;
   now: () => Date;
@@ -34,7 +36,7 @@ export function azurePorts(settings: Settings): AppPorts {
   const clients = createClients(settings);
   return {
     webPubSub: clients.webPubSub,
-    store: new TableModerationStore(clients.tables),
+    ...tableStores(clients.tables),
     contentSafety: clients.contentSafety,
   };
 }
@@ -46,7 +48,8 @@ export function createApp(settings: Settings, ports: AppPorts = azurePorts(setti
     moderator: createModerator(settings.moderation),
     upstream: new UpstreamAuthenticator(settings.upstream),
     principals: new PrincipalReader(settings),
-    rules: new RulesCache(ports.store, {
+    paces: new UserPaces(ports.counters),
+    rules: new RulesCache(ports, {
       ttlMs: settings.rulesCacheSeconds * 1000,
       now,
       warn: (message) => console.warn(message),

@@ -3,7 +3,7 @@ import { DefaultAzureCredential, type TokenCredential } from '@azure/identity';
 import { WebPubSubServiceClient } from '@azure/web-pubsub';
 import { ContentSafetyClient } from './ai/content-safety.js';
 import type { Settings } from './settings.js';
-import type { ModerationTables } from './store/table-store.js';
+import type { ModerationTables } from './store/table/stores.js';
 
 export interface AppClients {
   webPubSub: WebPubSubServiceClient;

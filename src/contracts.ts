@@ -47,7 +47,7 @@ export type AppReply =
   | { type: 'reported'; messageId: string; queueId: string }
   | {
       type: 'error';
-      code: 'NotDelivered' | 'JoinFailed' | 'UnknownMessage' | 'UnknownEvent';
+      code: 'NotDelivered' | 'JoinFailed' | 'UnknownMessage' | 'UnknownEvent' | 'TooManyReports';
       message: string;
       /** NotDelivered: the line that was not delivered. */
       id?: string;

@@ -27,6 +27,7 @@ export type ErrorCode =
   | 'NoUser'
   // 403
   | 'RoleRequired'
+  | 'TooManyConnections'
   | 'Banned'
   | 'BannedFromRoom'
   | 'OriginNotAllowed'

@@ -31,6 +31,7 @@ const moderationEnvironment = {
   MODERATION_MUTE_SECONDS: 'muteSeconds',
   MODERATION_EVICT_AFTER_STRIKES: 'evictAfterStrikes',
   MODERATION_BAN_MINUTES: 'banMinutes',
+  MODERATION_STRIKE_DECAY_MINUTES: 'strikeDecayMinutes',
   MODERATION_BLOCKLIST: 'blocklist',
 } as const satisfies Record<string, keyof ModerationPolicy>;
 
@@ -69,6 +70,8 @@ const environmentSchema = z.object({
   CORS_ORIGINS: csv.refine((origins) => !origins.includes('*'), 'name each origin; * is not allowed with sign-in'),
   AZURE_CLIENT_ID: z.string().min(1).optional(),
   RULES_CACHE_SECONDS: z.coerce.number().min(0).max(5).default(5),
+  MAX_CONNECTIONS_PER_USER: z.coerce.number().int().min(1).max(100).default(5),
+  REPORTS_PER_HOUR: z.coerce.number().int().min(1).max(1_000).default(20),
   MESSAGE_RETENTION_HOURS: z.coerce.number().int().min(1).max(720).default(24),
   CONTENT_SAFETY_ENDPOINT: httpsUrl.optional(),
   CONTENT_SAFETY_FAILURE: z.enum(['open', 'closed']).default('open'),
@@ -158,6 +161,10 @@ export interface Settings {
   moderation: ModerationPolicy;
   /** How long the event handler reuses its snapshot of rules, room settings and sanctions. */
   rulesCacheSeconds: number;
+  /** Concurrent connections a user may hold; the connect event refuses one more. */
+  maxConnectionsPerUser: number;
+  /** Reports a user may file in an hour, across all their connections. */
+  reportsPerHour: number;
   /** How long delivered messages can be reported (and deleted) by id. */
   messageRetentionHours: number;
   contentSafety: ContentSafetySettings | undefined;
@@ -221,6 +228,8 @@ export function loadSettings(rawEnv: Record<string, string | undefined>): Settin
     managedIdentityClientId: e.AZURE_CLIENT_ID,
     moderation: policy.data,
     rulesCacheSeconds: e.RULES_CACHE_SECONDS,
+    maxConnectionsPerUser: e.MAX_CONNECTIONS_PER_USER,
+    reportsPerHour: e.REPORTS_PER_HOUR,
     messageRetentionHours: e.MESSAGE_RETENTION_HOURS,
     contentSafety: e.CONTENT_SAFETY_ENDPOINT
       ? {

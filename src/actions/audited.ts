@@ -21,7 +21,7 @@ function stepsOf(value: unknown): readonly StepOutcome[] | undefined {
 export async function recordAudit(app: App, entry: Omit<AuditEntry, 'id'>): Promise<void> {
   for (let attempt = 0; ; attempt++) {
     try {
-      await app.store.appendAudit(entry);
+      await app.audit.appendAudit(entry);
       return;
     } catch (error) {
       const delay = auditRetryDelaysMs[attempt];

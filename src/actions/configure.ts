@@ -15,7 +15,7 @@ export function changeConfiguration<T>(
 ): Promise<T> {
   return audited(app, draft, async () => {
     const result = await write();
-    await app.store.bumpConfigVersion();
+    await app.configuration.bumpConfigVersion();
     app.rules.invalidate();
     await effect?.(result);
     return result;

@@ -40,7 +40,7 @@ export async function evictAndBan(app: App, input: EvictInput): Promise<EvictRes
   const { userId } = input;
   if (userId && bannedUntil) {
     await changeConfiguration(app, { ...draft, action: 'ban' }, () =>
-      app.store.putSanction({
+      app.sanctions.putSanction({
         kind: 'ban',
         scope: 'app',
         userId,

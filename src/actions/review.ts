@@ -22,7 +22,7 @@ export interface QueueDecisionInput {
  */
 export async function reviewQueueItem(app: App, decision: QueueDecisionInput): Promise<Date | undefined> {
   const { id } = decision;
-  const item = await app.store.getQueueItem(id);
+  const item = await app.messages.getQueueItem(id);
   if (!item) throw new NotFoundError(`There is no queue item '${id}'.`, 'QueueItemNotFound');
   const reason = decision.reason ?? `Reviewed message ${item.messageId}`;
   const draft = {
@@ -34,15 +34,15 @@ export async function reviewQueueItem(app: App, decision: QueueDecisionInput): P
   };
   switch (decision.action) {
     case 'dismiss':
-      await audited(app, { ...draft, action: 'dismiss' }, () => app.store.deleteQueueItem(id));
+      await audited(app, { ...draft, action: 'dismiss' }, () => app.messages.deleteQueueItem(id));
       return undefined;
     case 'delete':
       await audited(app, { ...draft, action: 'delete-message' }, async () => {
         await app.webPubSub
           .group(item.room)
           .sendToAll({ type: 'deleted', id: item.messageId, room: item.room } satisfies DeletedNotice);
-        await app.store.deleteMessage(item.room, item.messageId);
-        await app.store.deleteQueueItem(id);
+        await app.messages.deleteMessage(item.room, item.messageId);
+        await app.messages.deleteQueueItem(id);
       });
       return undefined;
     default: {
@@ -54,7 +54,7 @@ export async function reviewQueueItem(app: App, decision: QueueDecisionInput): P
         reason,
         actor: decision.actor,
       });
-      await app.store.deleteQueueItem(id);
+      await app.messages.deleteQueueItem(id);
       return sanction.until;
     }
   }

@@ -21,11 +21,11 @@ async function enforce(app: App, sanction: Sanction): Promise<void> {
     until: sanction.until.toISOString(),
     reason: sanction.reason,
   } satisfies RoomBanNotice);
-  const presence = await app.store.listRoom(room);
+  const presence = await app.presence.listRoom(room);
   await Promise.all(
     presence
       .filter((entry) => entry.userId === sanction.userId)
-      .map((entry) => app.store.leaveRoom(room, entry.connectionId)),
+      .map((entry) => app.presence.leaveRoom(room, entry.connectionId)),
   );
 }
 
@@ -63,7 +63,7 @@ export async function imposeSanction(app: App, input: SanctionInput): Promise<Sa
   await changeConfiguration(
     app,
     draft,
-    () => app.store.putSanction(sanction),
+    () => app.sanctions.putSanction(sanction),
     () => enforce(app, sanction),
   );
   return sanction;
@@ -81,13 +81,13 @@ export interface LiftInput {
 /** Lifts a sanction in force and audits it; false when there was none to lift (nothing is audited then). */
 export async function liftSanction(app: App, input: LiftInput): Promise<boolean> {
   const scope = sanctionScope(input.room);
-  if (!(await app.store.getSanction(input.kind, input.userId, scope, app.now()))) return false;
+  if (!(await app.sanctions.getSanction(input.kind, input.userId, scope, app.now()))) return false;
   const draft = {
     actor: input.actor,
     action: input.action,
     target: input.userId,
     ...(input.room ? { room: input.room } : {}),
   };
-  await changeConfiguration(app, draft, () => app.store.deleteSanction(input.kind, input.userId, scope));
+  await changeConfiguration(app, draft, () => app.sanctions.deleteSanction(input.kind, input.userId, scope));
   return true;
 }

@@ -46,7 +46,7 @@ export const evict = moderatorOnly(async (request, app, moderator) => {
   if (body.banMinutes !== undefined && !body.room) {
     throw new BadRequestError("banMinutes needs the room whose roster names the connection's user.", 'RoomRequired');
   }
-  const presence = body.room ? await app.store.getPresence(body.room, body.connectionId) : undefined;
+  const presence = body.room ? await app.presence.getPresence(body.room, body.connectionId) : undefined;
   const known = body.room ? presence !== undefined : await app.webPubSub.connectionExists(body.connectionId);
   if (!known) {
     throw new NotFoundError(
@@ -68,12 +68,12 @@ export const evict = moderatorOnly(async (request, app, moderator) => {
 
 export const audit = moderatorOnly(async (request, app) => {
   const query = parseWith(auditQuerySchema, Object.fromEntries(request.query), 'InvalidQuery');
-  return json(200, await app.store.listAudit(query));
+  return json(200, await app.audit.listAudit(query));
 });
 
-export const rooms = moderatorOnly(async (_request, app) => json(200, { rooms: await app.store.listRooms() }));
+export const rooms = moderatorOnly(async (_request, app) => json(200, { rooms: await app.presence.listRooms() }));
 
 export const roomConnections = moderatorOnly(async (request, app) => {
   const room = parseWith(roomSchema, request.params.room, 'InvalidRoom', 'room');
-  return json(200, { room, connections: await app.store.listRoom(room) });
+  return json(200, { room, connections: await app.presence.listRoom(room) });
 });

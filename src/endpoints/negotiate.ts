@@ -12,7 +12,7 @@ export const negotiate: AppHandler = async (request, app) => {
   if (!principal && !settings.allowAnonymous) throw new UnauthorizedError('Sign in to chat.');
   const userId = principal?.userId ?? `guest-${randomUUID().slice(0, 8)}`;
   // The connect event refuses banned users too; answering here lets the page say why.
-  const ban = principal ? await app.store.getSanction('ban', userId, 'app', app.now()) : undefined;
+  const ban = principal ? await app.sanctions.getSanction('ban', userId, 'app', app.now()) : undefined;
   if (ban) throw new ForbiddenError(`You are banned until ${ban.until.toISOString()}: ${ban.reason}`, 'Banned');
   const { token } = await negotiateWorkflow(app.webPubSub, {
     userId,

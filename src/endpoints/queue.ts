@@ -29,7 +29,7 @@ const itemJson = (item: QueueItem) => ({ ...item, ts: item.ts.toISOString(), cre
 /** `GET /api/moderate/queue?room&limit`: flagged and reported messages, newest first. */
 export const listQueue = moderatorOnly(async (request, app) => {
   const query = parseWith(queueQuerySchema, Object.fromEntries(request.query), 'InvalidQuery', 'query');
-  const items = await app.store.listQueue(query);
+  const items = await app.messages.listQueue(query);
   return json(200, { items: items.map(itemJson) });
 });
 

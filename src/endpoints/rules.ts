@@ -60,7 +60,7 @@ function settingsJson(app: App, room: string, record: RoomSettingsRecord | undef
 /** `GET /api/moderate/rooms/{room}/settings`: the room's limits as the handler applies them. */
 export const getRoomSettings = moderatorOnly(async (request, app) => {
   const room = parseWith(roomSchema, request.params.room, 'InvalidRoom', 'room');
-  const record = await app.store.getRoomSettings(room);
+  const record = await app.configuration.getRoomSettings(room);
   return json(200, settingsJson(app, room, record));
 });
 
@@ -76,7 +76,7 @@ export const putRoomSettings = moderatorOnly(async (request, app, moderator) => 
   };
   const summary = `slow mode ${body.slowModeSeconds} s, max length ${body.maxLength ?? 'default'}, links ${body.linksAllowed ? 'allowed' : 'not allowed'}`;
   await changeConfiguration(app, { actor: moderator.userId, action: 'room-settings', room, reason: summary }, () =>
-    app.store.putRoomSettings(record),
+    app.configuration.putRoomSettings(record),
   );
   return json(200, settingsJson(app, room, record));
 });
@@ -86,7 +86,7 @@ const ruleJson = (rule: ListRuleRecord) => ({ ...rule, createdAt: rule.createdAt
 /** `GET /api/moderate/rules?room=`: every rule, or the global ones and that room's. */
 export const listRules = moderatorOnly(async (request, app) => {
   const { room } = parseWith(rulesQuerySchema, Object.fromEntries(request.query), 'InvalidQuery', 'query');
-  const rules = (await app.store.listRules())
+  const rules = (await app.configuration.listRules())
     .filter((rule) => !room || rule.scope === 'global' || rule.scope === roomScope(room))
     .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
   return json(200, { rules: rules.map(ruleJson) });
@@ -102,7 +102,9 @@ export const addRule = moderatorOnly(async (request, app, moderator) => {
     pattern = body.pattern;
     const compiled = compileRegexRule(pattern);
     if (!compiled.ok) throw new BadRequestError(`pattern: ${compiled.reason}`, 'UnsafePattern');
-    const regexes = (await app.store.listRules()).filter((rule) => rule.kind === 'regex' && rule.scope === scope);
+    const regexes = (await app.configuration.listRules()).filter(
+      (rule) => rule.kind === 'regex' && rule.scope === scope,
+    );
     if (regexes.length >= maxRegexRulesPerScope) {
       throw new BadRequestError(`At most ${maxRegexRulesPerScope} regular expressions per scope.`, 'TooManyRules');
     }
@@ -125,14 +127,14 @@ export const addRule = moderatorOnly(async (request, app, moderator) => {
     reason: `${rule.action} ${rule.kind} (${scope})`,
     ...(body.room ? { room: body.room } : {}),
   } as const;
-  await changeConfiguration(app, draft, () => app.store.addRule(rule));
+  await changeConfiguration(app, draft, () => app.configuration.addRule(rule));
   return json(201, ruleJson(rule));
 });
 
 /** `DELETE /api/moderate/rules/{id}` → 204, or 404 `RuleNotFound`. */
 export const deleteRule = moderatorOnly(async (request, app, moderator) => {
   const id = parseWith(ruleIdSchema, request.params.id, 'InvalidRuleId', 'id');
-  const rule = (await app.store.listRules()).find((candidate) => candidate.id === id);
+  const rule = (await app.configuration.listRules()).find((candidate) => candidate.id === id);
   if (!rule) throw new NotFoundError(`There is no rule '${id}'.`, 'RuleNotFound');
   const room = roomOf(rule.scope);
   const draft = {
@@ -142,6 +144,6 @@ export const deleteRule = moderatorOnly(async (request, app, moderator) => {
     reason: `${rule.action} ${rule.kind} (${rule.scope})`,
     ...(room ? { room } : {}),
   } as const;
-  await changeConfiguration(app, draft, () => app.store.deleteRule(rule.scope, id));
+  await changeConfiguration(app, draft, () => app.configuration.deleteRule(rule.scope, id));
   return { status: 204 };
 });

@@ -54,7 +54,7 @@ function sanctionEndpoints(options: SanctionEndpointOptions): {
       return json(201, toJson(sanction));
     }),
     list: moderatorOnly(async (_request, app) => {
-      const sanctions = await app.store.listSanctions(app.now(), options.kind);
+      const sanctions = await app.sanctions.listSanctions(app.now(), options.kind);
       return json(200, { [options.listName]: sanctions.map(toJson) });
     }),
     remove: moderatorOnly(async (request, app, moderator) => {

@@ -1,28 +1,20 @@
 import { z } from 'zod';
 import { BadRequestError } from '../errors.js';
 import { parseBase64Json } from '../http/base64-json.js';
-import {
-  type ConnectionModerationState,
-  connectionModerationStateSchema,
-  initialModerationState,
-} from '../moderation/index.js';
 
 /**
- * What the app remembers about a connection between events. It rides in `ce-connectionState` (the service echoes it
- * on every later event), so the functions stay stateless and scale out.
+ * What the app remembers about a connection between events: the room it is in. It rides in `ce-connectionState`
+ * (the service echoes it on every later event), so the functions stay stateless and scale out. The moderation
+ * counters are the user's, not the connection's (`UserPaces`): a reconnect does not start them afresh.
  */
 export interface ConnectionState {
   room?: string;
-  moderation: ConnectionModerationState;
 }
 
-const connectionStateSchema = z.object({
-  room: z.string().max(64).optional(),
-  moderation: connectionModerationStateSchema,
-});
+const connectionStateSchema = z.object({ room: z.string().max(64).optional() });
 
 export function initialConnectionState(room?: string): ConnectionState {
-  return { ...(room ? { room } : {}), moderation: initialModerationState() };
+  return room ? { room } : {};
 }
 
 export function encodeConnectionState(state: ConnectionState): string {

@@ -95,6 +95,7 @@ async function handleSystemEvent(
       const room = roomSchema.safeParse(connect.claims?.['webpubsub.group']?.[0]);
       const ban = (await app.rules.current()).sanction('ban', userId, room.data, app.now());
       if (ban) throw new ForbiddenError(describeBan(ban), ban.scope === 'app' ? 'Banned' : 'BannedFromRoom');
+      await admitConnection(app, userId, event.connectionId);
       const initial = initialConnectionState(room.success ? room.data : undefined);
       return {
         status: 200,
@@ -104,7 +105,7 @@ async function handleSystemEvent(
     }
     case 'connected':
       if (state.room && event.userId) {
-        await app.store.joinRoom({
+        await app.presence.joinRoom({
           room: state.room,
           connectionId: event.connectionId,
           userId: event.userId,
@@ -113,11 +114,37 @@ async function handleSystemEvent(
       }
       return { status: 204 };
     case 'disconnected':
-      if (state.room) await app.store.leaveRoom(state.room, event.connectionId);
+      await Promise.all([
+        state.room ? app.presence.leaveRoom(state.room, event.connectionId) : undefined,
+        event.userId ? app.presence.unregisterConnection(event.userId, event.connectionId) : undefined,
+      ]);
       return { status: 204 };
     default:
       throw new BadRequestError(`Unknown system event '${event.name}'.`, 'UnknownEvent');
   }
+}
+
+/**
+ * Registers the connection under its user, unless the user already has `maxConnectionsPerUser` open: each would be
+ * one more place to chat from and one more socket held. A registered connection whose `disconnected` event never
+ * came would hold its place for ever, so at the cap the service is asked which of them still exist.
+ */
+async function admitConnection(app: App, userId: string, connectionId: string): Promise<void> {
+  const cap = app.settings.maxConnectionsPerUser;
+  let open = await app.presence.listConnections(userId);
+  if (open.length >= cap) {
+    const exists = await Promise.all(open.map((known) => app.webPubSub.connectionExists(known.connectionId)));
+    const gone = open.filter((_, index) => !exists[index]);
+    await Promise.all(gone.map((known) => app.presence.unregisterConnection(userId, known.connectionId)));
+    open = open.filter((_, index) => exists[index]);
+  }
+  if (open.length >= cap) {
+    throw new ForbiddenError(
+      `You already have ${cap} connections open, the most allowed: close one before opening another.`,
+      'TooManyConnections',
+    );
+  }
+  await app.presence.registerConnection(userId, { connectionId, connectedAt: app.now() });
 }
 
 async function join(
@@ -132,7 +159,7 @@ async function join(
   const ban = (await app.rules.current()).sanction('ban', userId, room, app.now());
   if (ban) {
     const message = describeBan(ban);
-    await app.store.appendAudit({
+    await app.audit.appendAudit({
       at: app.now(),
       actor: 'policy',
       action: 'refuse',
@@ -147,7 +174,7 @@ async function join(
   }
   if (state.room && state.room !== room) {
     await client.group(state.room).removeConnection(event.connectionId);
-    await app.store.leaveRoom(state.room, event.connectionId);
+    await app.presence.leaveRoom(state.room, event.connectionId);
   }
   let token: string;
   try {
@@ -162,7 +189,7 @@ async function join(
     if (!(error instanceof WorkflowFailedError)) throw error;
     return joinFailed(app, log, event.connectionId, room, error, { ...state, room: undefined });
   }
-  await app.store.joinRoom({ room, connectionId: event.connectionId, userId, joinedAt: app.now() });
+  await app.presence.joinRoom({ room, connectionId: event.connectionId, userId, joinedAt: app.now() });
   const { clientEndpoint, endpoint, hub } = app.settings.webPubSub;
   return reply(
     { type: 'joined', room, url: clientAccessUrl(clientEndpoint ?? endpoint, hub, token) },

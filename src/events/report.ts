@@ -19,17 +19,22 @@ export async function reportMessage(
 ): Promise<HttpResponseInit> {
   const userId = event.userId ?? event.connectionId;
   const now = app.now();
-  const message = state.room ? await app.store.getMessage(state.room, report.messageId, now) : undefined;
+  // Per user, whatever connection the reports come from, so one user cannot flood the queue.
+  if ((await app.counters.countReport(userId, now, 3_600_000)) > app.settings.reportsPerHour) {
+    const text = `You can report at most ${app.settings.reportsPerHour} messages an hour.`;
+    return reply({ type: 'error', code: 'TooManyReports', messageId: report.messageId, message: text });
+  }
+  const message = state.room ? await app.messages.getMessage(state.room, report.messageId, now) : undefined;
   if (!state.room || !message) {
     const text = 'There is no recent message with that id in your room.';
     return reply({ type: 'error', code: 'UnknownMessage', messageId: report.messageId, message: text });
   }
-  const item = await app.store.enqueue(
+  const item = await app.messages.enqueue(
     message,
     { report: { by: userId, reason: report.reason, at: now.toISOString() } },
     now,
   );
-  await app.store.appendAudit({
+  await app.audit.appendAudit({
     at: now,
     actor: userId,
     action: 'report',

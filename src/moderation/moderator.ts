@@ -70,13 +70,15 @@ interface Counters {
   mutedUntil: number;
   /** Epoch ms of the last accepted message, kept only while the room is in slow mode. */
   last?: number;
+  strikeAt?: number;
 }
 
 /**
  * Rules run cheapest first: muted, length, empty, slow mode, rate (no text scanning), then links, profanity,
  * blocklist, the room's lists and flood. Profanity, blocklist, blocking list rules and flood refusals cost a strike;
  * every `rateRefusalsPerStrike`-th rate refusal does too; length, empty, slow-mode and link refusals never do (honest
- * mistakes). Only accepted messages count towards rate, flood and slow mode.
+ * mistakes). Only accepted messages count towards rate, flood and slow mode. Strikes and rate refusals are forgotten
+ * `strikeDecayMinutes` after the last strike.
  */
 export function createModerator(policyInput: ModerationPolicy): Moderator {
   const policy = moderationPolicySchema.parse(policyInput);
@@ -85,6 +87,7 @@ export function createModerator(policyInput: ModerationPolicy): Moderator {
   const rateWindowMs = policy.rateWindowSeconds * 1000;
   const floodWindowMs = policy.floodWindowSeconds * 1000;
   const historyMs = Math.max(rateWindowMs, floodWindowMs);
+  const strikeDecayMs = policy.strikeDecayMinutes * 60_000;
 
   return {
     moderate(input, state, nowMs, room) {
@@ -94,10 +97,12 @@ export function createModerator(policyInput: ModerationPolicy): Moderator {
       const now = Number.isFinite(nowMs) ? Math.max(0, Math.floor(nowMs)) : current.at;
       // Both directions, so a clock that jumped back cannot pin old messages in the window.
       const recent = decodeRecent(current).filter((message) => Math.abs(now - message.time) < historyMs);
+      const decayed = current.strikeAt !== undefined && now - current.strikeAt >= strikeDecayMs;
       const counters: Counters = {
-        strikes: current.strikes,
-        rateRefusals: current.rateRefusals,
+        strikes: decayed ? 0 : current.strikes,
+        rateRefusals: decayed ? 0 : current.rateRefusals,
         mutedUntil: current.mutedUntil > now ? current.mutedUntil : 0,
+        ...(current.strikeAt !== undefined && !decayed ? { strikeAt: current.strikeAt } : {}),
       };
       const slowModeMs = (room?.limits?.slowModeSeconds ?? 0) * 1000;
       if (slowModeMs > 0 && current.last !== undefined) counters.last = current.last;
@@ -107,6 +112,7 @@ export function createModerator(policyInput: ModerationPolicy): Moderator {
         let consequence = '';
         if (strike) {
           counters.strikes += 1;
+          counters.strikeAt = now;
           if (counters.strikes >= policy.evictAfterStrikes) {
             action = 'evict';
             counters.mutedUntil = now + policy.banMinutes * 60_000;

@@ -37,6 +37,8 @@ export const moderationPolicySchema = z.object({
   muteSeconds: count(1, 86_400, 60),
   evictAfterStrikes: count(1, 1000, 3),
   banMinutes: count(1, 525_600, 10),
+  /** Strikes (and rate refusals towards one) are forgotten this long after the last strike. */
+  strikeDecayMinutes: count(1, 525_600, 60),
   /** Words and phrases refused on word boundaries, after the same normalisation as the profanity filter. */
   blocklist: termList.default([]),
 });
@@ -54,6 +56,8 @@ export const connectionModerationStateSchema = z.object({
   recent: z.array(z.tuple([z.number().int().min(0), z.string().max(8)])).max(HISTORY_LIMIT),
   /** Epoch ms of the last accepted message; only written while the room is in slow mode. */
   last: z.number().min(0).optional(),
+  /** Epoch ms of the last strike, from which strikes decay. */
+  strikeAt: z.number().min(0).optional(),
 });
 export type ConnectionModerationState = z.infer<typeof connectionModerationStateSchema>;
 

@@ -1,6 +1,9 @@
 import { type CompiledList, compileList, type RoomContext } from '../moderation/index.js';
 import { roomScope } from '../scope.js';
-import type { ListRuleRecord, ModerationStore, Sanction, SanctionKind } from '../store/types.js';
+import type { ListRuleRecord, ModerationStores, Sanction, SanctionKind } from '../store/types.js';
+
+/** Where the rules come from: what moderators configure, and the sanctions in force. */
+export type RulesSource = Pick<ModerationStores, 'configuration' | 'sanctions'>;
 
 export interface RulesCacheOptions {
   /** How long a snapshot is used before the configuration version is read again. */
@@ -22,15 +25,15 @@ export interface RulesSnapshot {
 const sanctionKey = (kind: SanctionKind, userId: string, scope: string) => `${kind}\n${userId}\n${scope}`;
 
 async function loadSnapshot(
-  store: ModerationStore,
+  store: RulesSource,
   version: string,
   now: Date,
   warn: (message: string) => void,
 ): Promise<RulesSnapshot> {
   const [settings, rules, sanctions] = await Promise.all([
-    store.listRoomSettings(),
-    store.listRules(),
-    store.listSanctions(now),
+    store.configuration.listRoomSettings(),
+    store.configuration.listRules(),
+    store.sanctions.listSanctions(now),
   ]);
   const rulesByScope = new Map<string, ListRuleRecord[]>();
   for (const rule of rules) {
@@ -89,7 +92,7 @@ export class RulesCache {
   private generation = 0;
 
   constructor(
-    private readonly store: ModerationStore,
+    private readonly store: RulesSource,
     private readonly options: RulesCacheOptions,
   ) {}
 
@@ -112,7 +115,7 @@ export class RulesCache {
     const started = this.options.now();
     const generation = this.generation;
     try {
-      const version = await this.store.getConfigVersion();
+      const version = await this.store.configuration.getConfigVersion();
       if (this.snapshot?.version !== version)
         this.snapshot = await loadSnapshot(this.store, version, started, this.options.warn);
       if (generation === this.generation) this.checkedAt = started.getTime();

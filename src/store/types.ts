@@ -106,6 +106,17 @@ export interface QueueReport {
   at: string;
 }
 
+/** A user's moderation counters in one room (opaque JSON the event handler writes), at a version (ETag). */
+export interface StoredPace {
+  pace: string;
+  etag: string;
+}
+
+export interface UserConnection {
+  connectionId: string;
+  connectedAt: Date;
+}
+
 /** A flagged message waiting for a moderator: `<room>.<messageId>`. */
 export interface QueueItem {
   id: string;
@@ -115,13 +126,16 @@ export interface QueueItem {
   connectionId: string;
   text: string;
   ts: Date;
-  /** The list rules that flagged it (`list:<id>`), and the chatters' reports. */
+  /** The list rules that flagged it (`list:<id>`), and the chatters' reports: each reporter's first, up to 50. */
   rules: string[];
   reports: QueueReport[];
+  /** Reports counted: each listed reporter once, and every report that came after the list was full. */
+  reportCount: number;
   createdAt: Date;
 }
 
-export interface ModerationStore {
+/** Bans, mutes and shadow bans. */
+export interface SanctionStore {
   /** The sanction of that kind and scope in force, if any. */
   getSanction(kind: SanctionKind, userId: string, scope: SanctionScope, now: Date): Promise<Sanction | undefined>;
   putSanction(sanction: Sanction): Promise<void>;
@@ -129,6 +143,10 @@ export interface ModerationStore {
   deleteSanction(kind: SanctionKind, userId: string, scope: SanctionScope): Promise<boolean>;
   /** Sanctions in force, newest first (of one kind when given). */
   listSanctions(now: Date, kind?: SanctionKind): Promise<Sanction[]>;
+}
+
+/** What moderators configure: list rules and room limits, and the version that tells caches they changed. */
+export interface ConfigurationStore {
   /** Changes whenever rules, room settings or sanctions change: caches compare it instead of reloading. */
   getConfigVersion(): Promise<string>;
   bumpConfigVersion(): Promise<void>;
@@ -139,6 +157,24 @@ export interface ModerationStore {
   addRule(rule: ListRuleRecord): Promise<void>;
   /** Returns false when there was no such rule. */
   deleteRule(scope: ListRuleRecord['scope'], id: string): Promise<boolean>;
+}
+
+/** Who is connected: rooms' rosters and each user's open connections. */
+export interface PresenceStore {
+  joinRoom(entry: PresenceEntry): Promise<void>;
+  leaveRoom(room: string, connectionId: string): Promise<void>;
+  /** The connection's entry in the room's roster: one point read. */
+  getPresence(room: string, connectionId: string): Promise<PresenceEntry | undefined>;
+  listRoom(room: string): Promise<PresenceEntry[]>;
+  listRooms(): Promise<{ room: string; connections: number }[]>;
+  /** The user's open connections, as connect registered them and disconnected removed them. */
+  listConnections(userId: string): Promise<UserConnection[]>;
+  registerConnection(userId: string, connection: UserConnection): Promise<void>;
+  unregisterConnection(userId: string, connectionId: string): Promise<void>;
+}
+
+/** Delivered messages (for reports and deletion) and the review queue. */
+export interface MessageStore {
   recordMessage(message: MessageRecord): Promise<void>;
   /** The delivered message, unless it expired or was deleted. */
   getMessage(room: string, id: string, now: Date): Promise<MessageRecord | undefined>;
@@ -148,12 +184,32 @@ export interface ModerationStore {
   getQueueItem(id: string): Promise<QueueItem | undefined>;
   listQueue(options: { room?: string; limit: number }): Promise<QueueItem[]>;
   deleteQueueItem(id: string): Promise<void>;
+}
+
+export interface AuditStore {
   appendAudit(entry: Omit<AuditEntry, 'id'>): Promise<AuditEntry>;
   listAudit(options: { limit: number; before?: string }): Promise<AuditPage>;
-  joinRoom(entry: PresenceEntry): Promise<void>;
-  leaveRoom(room: string, connectionId: string): Promise<void>;
-  /** The connection's entry in the room's roster: one point read. */
-  getPresence(room: string, connectionId: string): Promise<PresenceEntry | undefined>;
-  listRoom(room: string): Promise<PresenceEntry[]>;
-  listRooms(): Promise<{ room: string; connections: number }[]>;
+}
+
+/** A user's counters, shared by all their connections on every instance. */
+export interface CounterStore {
+  /** The user's counters in the room. */
+  getPace(userId: string, room: string): Promise<StoredPace | undefined>;
+  /**
+   * Writes the counters if the row is still at `etag` (none: only if there is no row yet); the new ETag, or undefined
+   * when another connection's write came first.
+   */
+  putPace(userId: string, room: string, pace: string, etag: string | undefined): Promise<string | undefined>;
+  /** Counts one report by the user in the current window of `windowMs` and answers how many that makes. */
+  countReport(userId: string, now: Date, windowMs: number): Promise<number>;
+}
+
+/** Every store the app uses, one per area: Table Storage in Azure, in memory in in-process tests. */
+export interface ModerationStores {
+  sanctions: SanctionStore;
+  configuration: ConfigurationStore;
+  presence: PresenceStore;
+  messages: MessageStore;
+  audit: AuditStore;
+  counters: CounterStore;
 }

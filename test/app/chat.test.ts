@@ -31,7 +31,7 @@ describe('chat in-process (memory ports)', () => {
         ts: expect.any(String),
       },
     ]);
-    expect(await app.store.getMessage('lobby', lines[0]?.id ?? '', app.app.now())).toMatchObject({
+    expect(await app.stores.messages.getMessage('lobby', lines[0]?.id ?? '', app.app.now())).toMatchObject({
       text: 'hello there',
     });
   });
@@ -48,7 +48,9 @@ describe('chat in-process (memory ports)', () => {
     await mallory.chat('lobby', 'shit thrice');
     expect(app.webPubSub.sent.slice(sentBefore)).toEqual([]);
     expect(app.webPubSub.connections.has(mallory.connectionId)).toBe(false);
-    expect(await app.store.getSanction('ban', 'mallory', 'app', app.app.now())).toMatchObject({ actor: 'policy' });
+    expect(await app.stores.sanctions.getSanction('ban', 'mallory', 'app', app.app.now())).toMatchObject({
+      actor: 'policy',
+    });
     expect((await new InProcessChatter(app, 'mallory').connect()).status).toBe(403);
   });
 
@@ -75,7 +77,7 @@ describe('chat in-process (memory ports)', () => {
       id,
       room: 'lobby',
     });
-    expect(await app.store.getMessage('lobby', id, app.app.now())).toBeUndefined();
+    expect(await app.stores.messages.getMessage('lobby', id, app.app.now())).toBeUndefined();
   });
 });
 

@@ -199,6 +199,32 @@ describe('fuzzing the HTTP API as a moderator', () => {
     );
   });
 
+  it('Authorization: a bearer token that is not a valid token for the API is 401 InvalidToken whatever the session', async () => {
+    const endpoint = fc.constantFrom(
+      { method: 'GET', path: '/api/negotiate' },
+      { method: 'GET', path: '/api/moderate/bans' },
+      { method: 'GET', path: '/api/moderate/audit?limit=1' },
+      { method: 'GET', path: '/api/moderate/rules' },
+    );
+    const segment = fc.stringMatching(/^[A-Za-z0-9_-]{0,40}$/);
+    const authorization = fc.oneof(
+      fc.tuple(segment, segment, segment).map((parts) => `Bearer ${parts.join('.')}`),
+      fc.stringMatching(/^[!-~]{1,80}$/).map((token) => `Bearer ${token}`),
+      fc
+        .tuple(fc.constantFrom('Basic', 'Negotiate', 'bearer'), fc.stringMatching(/^[!-~]{0,40}$/))
+        .map(([scheme, value]) => `${scheme} ${value}`.trim()),
+    );
+    await fc.assert(
+      fc.asyncProperty(endpoint, authorization, async ({ method, path }, header) => {
+        const answer = await call(path, { method, headers: { authorization: header } });
+        // A bearer token is the caller's claim of who they are: it is checked, never ignored for the session.
+        if (/^Bearer \S+$/i.test(header)) expectError(answer, 401, 'InvalidToken');
+        else expect(answer.status, answer.text).toBe(200);
+      }),
+      { seed, numRuns: 100 },
+    );
+  });
+
   it('endpoints without input ignore whatever query and body they get', async () => {
     const endpoint = fc.constantFrom(
       { method: 'GET', path: '/api/negotiate' },

@@ -214,18 +214,21 @@ const tokenDefect: fc.Arbitrary<Defect> = fc.oneof(
 const base64 = (text: string) => Buffer.from(text).toString('base64');
 const stateDefect: fc.Arbitrary<Defect> = fc
   .oneof(
-    // Valid base64 of JSON that is not a connection state.
+    // Valid base64 of JSON that is not a connection state (an object whose room, if any, is a short string is one).
     fc
       .jsonValue({ maxDepth: 3 })
-      .filter((value) => !(value !== null && typeof value === 'object' && 'moderation' in value))
+      .filter(
+        (value) =>
+          !(
+            value !== null &&
+            typeof value === 'object' &&
+            !Array.isArray(value) &&
+            (!('room' in value) || (typeof value.room === 'string' && value.room.length <= 64))
+          ),
+      )
       .map((value) => base64(json(value))),
     fc
-      .constantFrom(
-        { room: fuzzRoom, moderation: null },
-        { room: fuzzRoom, moderation: { strikes: 'many' } },
-        { room: 'r'.repeat(65), moderation: initialConnectionState().moderation },
-        { moderation: [] },
-      )
+      .constantFrom({ room: 5 }, { room: null }, { room: 'r'.repeat(65) }, { room: ['lobby'] })
       .map((value) => base64(json(value))),
     // Base64 of text that is not JSON.
     visible().map((value) => base64(`~${value}`)),
@@ -315,6 +318,13 @@ const contentType = fc.constantFrom(
   '',
 );
 
+/**
+ * A user of their own for each chat line and report: the rate limit and the report limit are the user's, and each
+ * case is one user's first line (as each carries a fresh connection state).
+ */
+let fuzzUsers = 0;
+const freshUser = () => `fuzz-user-${++fuzzUsers}`;
+
 /** A well-formed event of each kind, with its answer and the defects that apply to it. */
 const wellFormed: fc.Arbitrary<Omit<Case, 'defects'> & { defectPool: fc.Arbitrary<Defect>[] }> = fc.oneof(
   fc
@@ -345,7 +355,7 @@ const wellFormed: fc.Arbitrary<Omit<Case, 'defects'> & { defectPool: fc.Arbitrar
     draft: () =>
       draftOf(
         'user.chat',
-        { userId: 'fuzz-user', connectionState: inRoomState, contentType: type },
+        { userId: freshUser(), connectionState: inRoomState, contentType: type },
         json(named ? { room: fuzzRoom, text } : { text }),
       ),
     success: { status: 200, reply: { type: 'accepted' } },
@@ -373,7 +383,7 @@ const wellFormed: fc.Arbitrary<Omit<Case, 'defects'> & { defectPool: fc.Arbitrar
   })),
   fc.record({ messageId: fc.stringMatching(/^[A-Za-z0-9-]{1,64}$/), reason: cleanText }).map((report) => ({
     kind: 'report' as const,
-    draft: () => draftOf('user.report', { userId: 'fuzz-user', connectionState: inRoomState }, json(report)),
+    draft: () => draftOf('user.report', { userId: freshUser(), connectionState: inRoomState }, json(report)),
     success: { status: 200, reply: { type: 'error', code: 'UnknownMessage', messageId: report.messageId } },
     defectPool: [tooLarge, notJson, wrongShape(reportShapes)],
   })),

@@ -1,17 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, inject, it } from 'vitest';
 import { createModerationTables } from '../../src/clients.js';
-import { TableModerationStore } from '../../src/store/table-store.js';
+import { tableStores } from '../../src/store/table/stores.js';
 import type { MessageRecord } from '../../src/store/types.js';
 import { uniqueRoom } from './support/moderation-api.js';
 
 const store = () =>
-  new TableModerationStore(
+  tableStores(
     createModerationTables({
       tables: { endpoint: undefined, connectionString: inject('stack').tablesConnectionString },
       tablePrefix: 'moderator',
     }),
-  );
+  ).messages;
 
 const record = (room: string, index: number, now: Date): MessageRecord => ({
   id: randomUUID(),

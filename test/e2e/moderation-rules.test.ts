@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { createModerationTables } from '../../src/clients.js';
-import { TableModerationStore } from '../../src/store/table-store.js';
+import { tableStores } from '../../src/store/table/stores.js';
 import { chatterPool, eventually } from './support/chat-client.js';
 import { ModeratorApi, uniqueRoom } from './support/moderation-api.js';
 
@@ -127,12 +127,12 @@ describe('list rules at run time', () => {
   it('a rule written by another instance (straight to Table Storage) applies within RULES_CACHE_SECONDS', async () => {
     // The shared stack runs with the default of 5 s and nothing invalidates this host's cache: only the TTL and the
     // configuration version can bring the change in.
-    const otherInstance = new TableModerationStore(
+    const otherInstance = tableStores(
       createModerationTables({
         tables: { endpoint: undefined, connectionString: inject('stack').tablesConnectionString },
         tablePrefix: 'moderator',
       }),
-    );
+    ).configuration;
     const room = uniqueRoom('ttl');
     const tom = await chatter('tom-ttl', room);
     expect(await tom.chat(room, 'quuxword here')).toMatchObject({ type: 'accepted' });

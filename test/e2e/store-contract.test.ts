@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningAzuriteTable, startAzuriteTable } from '../../local/azurite.js';
 import { createModerationTables } from '../../src/clients.js';
-import { MemoryModerationStore } from '../../src/store/memory-store.js';
-import { TableModerationStore } from '../../src/store/table-store.js';
-import type { MessageRecord, ModerationStore } from '../../src/store/types.js';
+import { memoryStores } from '../../src/store/memory/stores.js';
+import { tableStores } from '../../src/store/table/stores.js';
+import type { MessageRecord, ModerationStores } from '../../src/store/types.js';
 
 /**
  * One contract for both stores: what the in-process tests learn from the memory store holds for Table Storage
@@ -16,12 +16,12 @@ beforeAll(async () => {
 });
 afterAll(() => azurite?.close());
 
-const kinds: [string, () => ModerationStore][] = [
-  ['memory', () => new MemoryModerationStore()],
+const kinds: [string, () => ModerationStores][] = [
+  ['memory', memoryStores],
   [
     'Table Storage (Azurite)',
     () =>
-      new TableModerationStore(
+      tableStores(
         createModerationTables({
           tables: { endpoint: undefined, connectionString: azurite.connectionString },
           tablePrefix: `contract${++tablePrefix}`,
@@ -46,44 +46,65 @@ const message = (id: string, room = 'lobby', expiresIn = 60): MessageRecord => (
 });
 
 describe.each(kinds)('the moderation store contract: %s', (_kind, create) => {
-  let store: ModerationStore;
+  let stores: ModerationStores;
   beforeAll(() => {
-    store = create();
+    stores = create();
   });
 
   it('keeps sanctions by kind and scope until they expire, newest first, and lifts them once', async () => {
     const base = { userId: oddUser, reason: 'spam', actor: 'mod' };
-    await store.putSanction({ ...base, kind: 'ban', scope: 'app', until: minutes(10), createdAt: minutes(-2) });
-    await store.putSanction({ ...base, kind: 'mute', scope: 'room:lobby', until: minutes(5), createdAt: minutes(-1) });
-    await store.putSanction({ ...base, kind: 'shadow-ban', scope: 'app', until: minutes(-1), createdAt: minutes(-3) });
-    expect(await store.getSanction('ban', oddUser, 'app', now)).toMatchObject({ ...base, until: minutes(10) });
-    expect(await store.getSanction('ban', oddUser, 'room:lobby', now)).toBeUndefined();
-    expect(await store.getSanction('mute', oddUser, 'room:lobby', minutes(6))).toBeUndefined();
-    expect(await store.getSanction('shadow-ban', oddUser, 'app', now)).toBeUndefined();
-    expect((await store.listSanctions(now)).map((s) => s.kind)).toEqual(['mute', 'ban']);
-    expect((await store.listSanctions(now, 'ban')).map((s) => s.scope)).toEqual(['app']);
-    expect(await store.deleteSanction('ban', oddUser, 'app')).toBe(true);
-    expect(await store.deleteSanction('ban', oddUser, 'app')).toBe(false);
-    expect(await store.getSanction('ban', oddUser, 'app', now)).toBeUndefined();
+    await stores.sanctions.putSanction({
+      ...base,
+      kind: 'ban',
+      scope: 'app',
+      until: minutes(10),
+      createdAt: minutes(-2),
+    });
+    await stores.sanctions.putSanction({
+      ...base,
+      kind: 'mute',
+      scope: 'room:lobby',
+      until: minutes(5),
+      createdAt: minutes(-1),
+    });
+    await stores.sanctions.putSanction({
+      ...base,
+      kind: 'shadow-ban',
+      scope: 'app',
+      until: minutes(-1),
+      createdAt: minutes(-3),
+    });
+    expect(await stores.sanctions.getSanction('ban', oddUser, 'app', now)).toMatchObject({
+      ...base,
+      until: minutes(10),
+    });
+    expect(await stores.sanctions.getSanction('ban', oddUser, 'room:lobby', now)).toBeUndefined();
+    expect(await stores.sanctions.getSanction('mute', oddUser, 'room:lobby', minutes(6))).toBeUndefined();
+    expect(await stores.sanctions.getSanction('shadow-ban', oddUser, 'app', now)).toBeUndefined();
+    expect((await stores.sanctions.listSanctions(now)).map((s) => s.kind)).toEqual(['mute', 'ban']);
+    expect((await stores.sanctions.listSanctions(now, 'ban')).map((s) => s.scope)).toEqual(['app']);
+    expect(await stores.sanctions.deleteSanction('ban', oddUser, 'app')).toBe(true);
+    expect(await stores.sanctions.deleteSanction('ban', oddUser, 'app')).toBe(false);
+    expect(await stores.sanctions.getSanction('ban', oddUser, 'app', now)).toBeUndefined();
   });
 
   it('changes the configuration version on every bump', async () => {
-    const first = await store.getConfigVersion();
-    await store.bumpConfigVersion();
-    const second = await store.getConfigVersion();
-    await store.bumpConfigVersion();
+    const first = await stores.configuration.getConfigVersion();
+    await stores.configuration.bumpConfigVersion();
+    const second = await stores.configuration.getConfigVersion();
+    await stores.configuration.bumpConfigVersion();
     expect(second).not.toBe(first);
-    expect(await store.getConfigVersion()).not.toBe(second);
+    expect(await stores.configuration.getConfigVersion()).not.toBe(second);
   });
 
   it('replaces room settings whole, an unset maximum length included', async () => {
     const settings = { room: 'lobby', slowModeSeconds: 30, linksAllowed: false, updatedBy: 'mod', updatedAt: now };
-    await store.putRoomSettings({ ...settings, maxLength: 80 });
-    expect(await store.getRoomSettings('lobby')).toEqual({ ...settings, maxLength: 80 });
-    await store.putRoomSettings(settings);
-    expect(await store.getRoomSettings('lobby')).toEqual(settings);
-    expect(await store.getRoomSettings('nowhere')).toBeUndefined();
-    expect(await store.listRoomSettings()).toEqual([settings]);
+    await stores.configuration.putRoomSettings({ ...settings, maxLength: 80 });
+    expect(await stores.configuration.getRoomSettings('lobby')).toEqual({ ...settings, maxLength: 80 });
+    await stores.configuration.putRoomSettings(settings);
+    expect(await stores.configuration.getRoomSettings('lobby')).toEqual(settings);
+    expect(await stores.configuration.getRoomSettings('nowhere')).toBeUndefined();
+    expect(await stores.configuration.listRoomSettings()).toEqual([settings]);
   });
 
   it('adds list rules once per scope and id, lists and deletes them', async () => {
@@ -96,46 +117,51 @@ describe.each(kinds)('the moderation store contract: %s', (_kind, create) => {
       createdBy: 'mod',
       createdAt: now,
     } as const;
-    await store.addRule(rule);
-    await store.addRule({ ...rule, scope: 'global', action: 'flag' });
-    await expect(store.addRule(rule)).rejects.toThrow();
-    const listed = await store.listRules();
+    await stores.configuration.addRule(rule);
+    await stores.configuration.addRule({ ...rule, scope: 'global', action: 'flag' });
+    await expect(stores.configuration.addRule(rule)).rejects.toThrow();
+    const listed = await stores.configuration.listRules();
     expect(listed).toHaveLength(2);
     expect(listed).toEqual(expect.arrayContaining([rule, { ...rule, scope: 'global', action: 'flag' }]));
-    expect(await store.deleteRule('room:lobby', rule.id)).toBe(true);
-    expect(await store.deleteRule('room:lobby', rule.id)).toBe(false);
-    expect(await store.listRules()).toEqual([{ ...rule, scope: 'global', action: 'flag' }]);
+    expect(await stores.configuration.deleteRule('room:lobby', rule.id)).toBe(true);
+    expect(await stores.configuration.deleteRule('room:lobby', rule.id)).toBe(false);
+    expect(await stores.configuration.listRules()).toEqual([{ ...rule, scope: 'global', action: 'flag' }]);
   });
 
   it('keeps delivered messages until they expire or are deleted', async () => {
-    await Promise.all([store.recordMessage(message('m1')), store.recordMessage(message('m2', 'lobby', -1))]);
-    expect(await store.getMessage('lobby', 'm1', now)).toEqual(message('m1'));
-    expect(await store.getMessage('lobby', 'm2', now)).toBeUndefined();
-    expect(await store.getMessage('other', 'm1', now)).toBeUndefined();
-    await store.deleteMessage('lobby', 'm1');
-    expect(await store.getMessage('lobby', 'm1', now)).toBeUndefined();
+    await Promise.all([
+      stores.messages.recordMessage(message('m1')),
+      stores.messages.recordMessage(message('m2', 'lobby', -1)),
+    ]);
+    expect(await stores.messages.getMessage('lobby', 'm1', now)).toEqual(message('m1'));
+    expect(await stores.messages.getMessage('lobby', 'm2', now)).toBeUndefined();
+    expect(await stores.messages.getMessage('other', 'm1', now)).toBeUndefined();
+    await stores.messages.deleteMessage('lobby', 'm1');
+    expect(await stores.messages.getMessage('lobby', 'm1', now)).toBeUndefined();
   });
 
   it('merges rules and reports into one queue item per message, and lists newest first by room', async () => {
     const report = (by: string) => ({ by, reason: 'rude', at: now.toISOString() });
-    await store.enqueue(message('q1'), { rules: ['list:a'] }, minutes(1));
-    await store.enqueue(message('q1'), { rules: ['list:a', 'list:b'], report: report('bob') }, minutes(2));
-    const merged = await store.enqueue(message('q1'), { report: report('carol') }, minutes(3));
+    await stores.messages.enqueue(message('q1'), { rules: ['list:a'] }, minutes(1));
+    await stores.messages.enqueue(message('q1'), { rules: ['list:a', 'list:b'], report: report('bob') }, minutes(2));
+    const merged = await stores.messages.enqueue(message('q1'), { report: report('carol') }, minutes(3));
     expect(merged).toMatchObject({ id: 'lobby.q1', rules: ['list:a', 'list:b'], createdAt: minutes(1) });
     expect(merged.reports.map((r) => r.by)).toEqual(['bob', 'carol']);
-    expect(await store.getQueueItem('lobby.q1')).toEqual(merged);
-    await store.enqueue(message('q2', 'annex'), { rules: ['list:c'] }, minutes(4));
-    expect((await store.listQueue({ limit: 10 })).map((item) => item.id)).toEqual(['annex.q2', 'lobby.q1']);
-    expect((await store.listQueue({ limit: 1 })).map((item) => item.id)).toEqual(['annex.q2']);
-    expect((await store.listQueue({ room: 'lobby', limit: 10 })).map((item) => item.id)).toEqual(['lobby.q1']);
-    await store.deleteQueueItem('lobby.q1');
-    expect(await store.getQueueItem('lobby.q1')).toBeUndefined();
-    expect(await store.getQueueItem('no-dot')).toBeUndefined();
+    expect(await stores.messages.getQueueItem('lobby.q1')).toEqual(merged);
+    await stores.messages.enqueue(message('q2', 'annex'), { rules: ['list:c'] }, minutes(4));
+    expect((await stores.messages.listQueue({ limit: 10 })).map((item) => item.id)).toEqual(['annex.q2', 'lobby.q1']);
+    expect((await stores.messages.listQueue({ limit: 1 })).map((item) => item.id)).toEqual(['annex.q2']);
+    expect((await stores.messages.listQueue({ room: 'lobby', limit: 10 })).map((item) => item.id)).toEqual([
+      'lobby.q1',
+    ]);
+    await stores.messages.deleteQueueItem('lobby.q1');
+    expect(await stores.messages.getQueueItem('lobby.q1')).toBeUndefined();
+    expect(await stores.messages.getQueueItem('no-dot')).toBeUndefined();
   });
 
   it('appends audit entries and pages through them newest first', async () => {
     for (let i = 0; i < 5; i++) {
-      const entry = await store.appendAudit({
+      const entry = await stores.audit.appendAudit({
         at: minutes(i),
         actor: 'mod',
         action: 'ban',
@@ -145,29 +171,70 @@ describe.each(kinds)('the moderation store contract: %s', (_kind, create) => {
       });
       expect(entry.id).toEqual(expect.any(String));
     }
-    const first = await store.listAudit({ limit: 3 });
+    const first = await stores.audit.listAudit({ limit: 3 });
     expect(first.entries.map((entry) => entry.target)).toEqual(['user-0', 'user-1', 'user-0']);
     expect(first.entries[0]).toMatchObject({ outcome: 'failed', error: 'no answer', steps: [{ stepId: 'x' }] });
     expect(first.next).toEqual(expect.any(String));
-    const second = await store.listAudit({ limit: 3, ...(first.next ? { before: first.next } : {}) });
+    const second = await stores.audit.listAudit({ limit: 3, ...(first.next ? { before: first.next } : {}) });
     expect(second.entries.map((entry) => entry.at)).toEqual([minutes(1), minutes(0)]);
     expect(second.next).toBeUndefined();
   });
 
   it('keeps presence per room: one point read for a connection, the roster, and counts per room', async () => {
     const entry = (room: string, connectionId: string) => ({ room, connectionId, userId: oddUser, joinedAt: now });
-    await store.joinRoom(entry('lobby', 'c1'));
-    await store.joinRoom(entry('lobby', 'c/2'));
-    await store.joinRoom(entry('annex', 'c1'));
-    expect(await store.getPresence('lobby', 'c/2')).toEqual(entry('lobby', 'c/2'));
-    expect(await store.getPresence('annex', 'c/2')).toBeUndefined();
-    expect((await store.listRoom('lobby')).map((e) => e.connectionId).sort()).toEqual(['c/2', 'c1']);
-    expect(await store.listRooms()).toEqual([
+    await stores.presence.joinRoom(entry('lobby', 'c1'));
+    await stores.presence.joinRoom(entry('lobby', 'c/2'));
+    await stores.presence.joinRoom(entry('annex', 'c1'));
+    expect(await stores.presence.getPresence('lobby', 'c/2')).toEqual(entry('lobby', 'c/2'));
+    expect(await stores.presence.getPresence('annex', 'c/2')).toBeUndefined();
+    expect((await stores.presence.listRoom('lobby')).map((e) => e.connectionId).sort()).toEqual(['c/2', 'c1']);
+    expect(await stores.presence.listRooms()).toEqual([
       { room: 'annex', connections: 1 },
       { room: 'lobby', connections: 2 },
     ]);
-    await store.leaveRoom('lobby', 'c1');
-    await store.leaveRoom('lobby', 'never-joined');
-    expect(await store.listRoom('lobby')).toEqual([entry('lobby', 'c/2')]);
+    await stores.presence.leaveRoom('lobby', 'c1');
+    await stores.presence.leaveRoom('lobby', 'never-joined');
+    expect(await stores.presence.listRoom('lobby')).toEqual([entry('lobby', 'c/2')]);
+  });
+
+  it("writes a user's counters only over the version it read, and counts reports in a window", async () => {
+    expect(await stores.counters.getPace(oddUser, 'lobby')).toBeUndefined();
+    const first = await stores.counters.putPace(oddUser, 'lobby', '{"n":1}', undefined);
+    expect(first).toEqual(expect.any(String));
+    // A second writer that read nothing, or read the first version after it changed, loses.
+    expect(await stores.counters.putPace(oddUser, 'lobby', '{"n":9}', undefined)).toBeUndefined();
+    const second = await stores.counters.putPace(oddUser, 'lobby', '{"n":2}', first);
+    expect(second).toEqual(expect.any(String));
+    expect(await stores.counters.putPace(oddUser, 'lobby', '{"n":9}', first)).toBeUndefined();
+    expect(await stores.counters.getPace(oddUser, 'lobby')).toEqual({ pace: '{"n":2}', etag: second });
+    expect(await stores.counters.getPace(oddUser, 'annex')).toBeUndefined();
+    const hour = 3_600_000;
+    expect(await stores.counters.countReport(oddUser, now, hour)).toBe(1);
+    expect(await stores.counters.countReport(oddUser, minutes(30), hour)).toBe(2);
+    expect(await stores.counters.countReport(oddUser, minutes(61), hour)).toBe(1);
+  });
+
+  it("keeps each user's open connections", async () => {
+    await stores.presence.registerConnection(oddUser, { connectionId: 'c1', connectedAt: now });
+    await stores.presence.registerConnection(oddUser, { connectionId: 'c/2', connectedAt: minutes(1) });
+    await stores.presence.registerConnection('someone-else', { connectionId: 'c3', connectedAt: now });
+    const open = await stores.presence.listConnections(oddUser);
+    expect(open.sort((a, b) => a.connectionId.localeCompare(b.connectionId))).toEqual([
+      { connectionId: 'c/2', connectedAt: minutes(1) },
+      { connectionId: 'c1', connectedAt: now },
+    ]);
+    await stores.presence.unregisterConnection(oddUser, 'c1');
+    await stores.presence.unregisterConnection(oddUser, 'never-registered');
+    expect(await stores.presence.listConnections(oddUser)).toEqual([{ connectionId: 'c/2', connectedAt: minutes(1) }]);
+  });
+
+  it('lists each reporter of a queued line once, and counts every report', async () => {
+    const report = (by: string) => ({ by, reason: 'rude', at: now.toISOString() });
+    await stores.messages.enqueue(message('r1'), { report: report('bob') }, now);
+    await stores.messages.enqueue(message('r1'), { report: report('bob') }, now);
+    const item = await stores.messages.enqueue(message('r1'), { report: report('carol') }, now);
+    expect(item.reports.map((r) => r.by)).toEqual(['bob', 'carol']);
+    expect(item.reportCount).toBe(2);
+    expect(await stores.messages.getQueueItem('lobby.r1')).toMatchObject({ reportCount: 2 });
   });
 });

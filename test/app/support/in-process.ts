@@ -5,7 +5,7 @@ import { serve } from '../../../src/http/register.js';
 import { MemoryWebPubSub } from '../../../src/ports/memory-web-pubsub.js';
 import { endpoints } from '../../../src/runtime.js';
 import { loadSettings } from '../../../src/settings.js';
-import { MemoryModerationStore } from '../../../src/store/memory-store.js';
+import { memoryStores } from '../../../src/store/memory/stores.js';
 
 /** The access key upstream events are signed with here (`ce-signature`, as Web PubSub signs them). */
 const accessKey = 'in-process-access-key';
@@ -36,7 +36,7 @@ export interface UpstreamAnswer extends ApiAnswer {
  */
 export class InProcessApp {
   readonly webPubSub = new MemoryWebPubSub();
-  readonly store = new MemoryModerationStore();
+  readonly stores = memoryStores();
   readonly app: App;
   private clock: number;
 
@@ -50,7 +50,7 @@ export class InProcessApp {
       WEBSITE_AUTH_ENABLED: 'true',
       ...env,
     });
-    const ports = { webPubSub: this.webPubSub, store: this.store, contentSafety: undefined };
+    const ports = { webPubSub: this.webPubSub, ...this.stores, contentSafety: undefined };
     this.app = createApp(settings, ports, () => new Date(this.clock));
   }
 

@@ -13,7 +13,7 @@ function appWithAuditFailures(failures: number) {
     written.push(entry);
     return { ...entry, id: `audit-${attempts}` };
   };
-  const app = { now: () => new Date('2026-12-03T08:00:00Z'), store: { appendAudit } } as unknown as App;
+  const app = { now: () => new Date('2026-12-03T08:00:00Z'), audit: { appendAudit } } as unknown as App;
   return { app, written, attempts: () => attempts };
 }
 

@@ -148,6 +148,15 @@ describe('strikes', () => {
     expect(session.send('hello?', 63_000)).toMatchObject({ allowed: false, rule: 'muted', action: 'evict' });
   });
 
+  it('forgets strikes strikeDecayMinutes after the last one, and not before', () => {
+    const session = chatSession({ mutedAfterStrikes: 5, evictAfterStrikes: 5, strikeDecayMinutes: 10 });
+    expect(session.send('shit', 0)).toMatchObject({ strikes: 1 });
+    expect(session.send('fuck', 9 * 60_000)).toMatchObject({ strikes: 2 });
+    // Ten minutes after the first strike, but not after the last: both still count.
+    expect(session.send('shit', 10 * 60_000)).toMatchObject({ strikes: 3 });
+    expect(session.send('fuck', 20 * 60_000)).toMatchObject({ strikes: 1 });
+  });
+
   it('counts blocklist and flood refusals as strikes, length and empty refusals not', () => {
     const session = chatSession({ blocklist: ['crypto'], floodRepeats: 2, mutedAfterStrikes: 5, evictAfterStrikes: 5 });
     expect(session.send('', 0)).toMatchObject({ allowed: false, rule: 'empty', strikes: 0 });

@@ -18,6 +18,7 @@ describe('moderationPolicySchema', () => {
       muteSeconds: 60,
       evictAfterStrikes: 3,
       banMinutes: 10,
+      strikeDecayMinutes: 60,
       blocklist: [],
     });
   });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import type { RulesSource } from '../../../src/rules/rules-cache.js';
 import { RulesCache } from '../../../src/rules/rules-cache.js';
-import type { ListRuleRecord, ModerationStore, Sanction } from '../../../src/store/types.js';
+import type { ListRuleRecord, Sanction } from '../../../src/store/types.js';
 
 /** The part of the store the cache reads, counting its reads. */
 function fakeStore() {
@@ -11,7 +12,7 @@ function fakeStore() {
     reads: { version: 0, loads: 0 },
     failing: false,
   };
-  const store = {
+  const configuration = {
     async getConfigVersion() {
       state.reads.version += 1;
       if (state.failing) throw new Error('table down');
@@ -32,10 +33,13 @@ function fakeStore() {
       state.reads.loads += 1;
       return state.rules;
     },
+  };
+  const sanctions = {
     async listSanctions() {
       return state.sanctions;
     },
-  } as unknown as ModerationStore;
+  };
+  const store = { configuration, sanctions } as unknown as RulesSource;
   return { state, store };
 }
 

@@ -1,0 +1,71 @@
+import {
+  type ConnectionModerationState,
+  connectionModerationStateSchema,
+  initialModerationState,
+} from '../moderation/index.js';
+import type { CounterStore } from '../store/types.js';
+
+/** Rows remembered at most; beyond it the oldest goes first, and is read again when next needed. */
+const maxRememberedPaces = 10_000;
+
+/** A user's counters in a room as last read or written, with the row's ETag (none: no row yet). */
+export interface UserPace {
+  state: ConnectionModerationState;
+  encoded: string;
+  etag: string | undefined;
+}
+
+/**
+ * A user's counters in a room (rate, flood, slow mode, strikes), shared by every connection of theirs on every
+ * instance: one Table row per user and room, written with its ETag, so two connections cannot both spend one budget
+ * and reconnecting starts from where the user was. This instance remembers the rows it last read or wrote (a bounded
+ * map), so a line costs one conditional write and no read; when another connection or instance wrote in between,
+ * the write fails on the ETag and the caller reads the row again and decides again.
+ */
+export class UserPaces {
+  private readonly remembered = new Map<string, UserPace>();
+
+  constructor(private readonly store: CounterStore) {}
+
+  /** The counters as this instance last knew them, or as stored (`fresh`: always as stored). */
+  async read(userId: string, room: string, fresh = false): Promise<UserPace> {
+    const id = paceId(userId, room);
+    const known = fresh ? undefined : this.remembered.get(id);
+    if (known) return known;
+    const stored = await this.store.getPace(userId, room);
+    const state = stored ? decodePace(stored.pace) : initialModerationState();
+    const pace = { state, encoded: stored?.pace ?? JSON.stringify(state), etag: stored?.etag };
+    this.remember(id, pace);
+    return pace;
+  }
+
+  /** Stores `state` over `base` unless it is the same; false when another write came first (read fresh, decide again). */
+  async write(userId: string, room: string, base: UserPace, state: ConnectionModerationState): Promise<boolean> {
+    const encoded = JSON.stringify(state);
+    if (encoded === base.encoded) return true;
+    const etag = await this.store.putPace(userId, room, encoded, base.etag);
+    if (etag === undefined) return false;
+    this.remember(paceId(userId, room), { state, encoded, etag });
+    return true;
+  }
+
+  private remember(id: string, pace: UserPace) {
+    this.remembered.delete(id);
+    if (this.remembered.size >= maxRememberedPaces) {
+      const oldest = this.remembered.keys().next().value;
+      if (oldest !== undefined) this.remembered.delete(oldest);
+    }
+    this.remembered.set(id, pace);
+  }
+}
+
+const paceId = (userId: string, room: string) => `${userId}\n${room}`;
+
+/** A row that does not parse (edited by hand) counts as fresh counters rather than failing the user's every line. */
+function decodePace(encoded: string): ConnectionModerationState {
+  try {
+    return connectionModerationStateSchema.safeParse(JSON.parse(encoded)).data ?? initialModerationState();
+  } catch {
+    return initialModerationState();
+  }
+}

@@ -1,0 +1,60 @@
+import type { CounterStore, StoredPace } from '../types.js';
+import { ensureTables, isStatus, key, type ModerationTables, readRow, text } from './rows.js';
+
+const paceRowKey = (room: string) => key(`pace:${room}`);
+const reportsRowKey = 'reports';
+
+/** A user's counters: `pace:<room>` (rate, flood, slow mode, strikes) and `reports` (the report window), in the user's partition of the bans table. */
+export class TableCounterStore implements CounterStore {
+  constructor(private readonly tables: Pick<ModerationTables, 'bans'>) {}
+
+  private ensureTables(): Promise<void> {
+    return ensureTables(this.tables);
+  }
+
+  async getPace(userId: string, room: string): Promise<StoredPace | undefined> {
+    await this.ensureTables();
+    const row = await readRow(this.tables.bans, key(userId), paceRowKey(room));
+    const pace = row && text(row, 'pace');
+    return pace !== undefined && row?.etag ? { pace, etag: row.etag } : undefined;
+  }
+
+  async putPace(userId: string, room: string, pace: string, etag: string | undefined): Promise<string | undefined> {
+    await this.ensureTables();
+    const entity = { partitionKey: key(userId), rowKey: paceRowKey(room), pace };
+    try {
+      const written =
+        etag === undefined
+          ? await this.tables.bans.createEntity(entity)
+          : await this.tables.bans.updateEntity(entity, 'Replace', { etag });
+      return written.etag;
+    } catch (error) {
+      if (isStatus(error, 409, 412)) return undefined;
+      throw error;
+    }
+  }
+
+  /** A fixed window per user: read, then create or update with the ETag, again if another report won the race. */
+  async countReport(userId: string, now: Date, windowMs: number): Promise<number> {
+    await this.ensureTables();
+    for (let attempt = 0; ; attempt++) {
+      const row = await readRow(this.tables.bans, key(userId), reportsRowKey);
+      const windowStart = Number(row?.windowStart ?? 0);
+      const fresh = !row || now.getTime() - windowStart >= windowMs;
+      const count = fresh ? 1 : Number(row.count ?? 0) + 1;
+      const entity = {
+        partitionKey: key(userId),
+        rowKey: reportsRowKey,
+        windowStart: fresh ? now.getTime() : windowStart,
+        count,
+      };
+      try {
+        if (row?.etag) await this.tables.bans.updateEntity(entity, 'Replace', { etag: row.etag });
+        else await this.tables.bans.createEntity(entity);
+        return count;
+      } catch (error) {
+        if (attempt >= 4 || !isStatus(error, 409, 412)) throw error;
+      }
+    }
+  }
+}
