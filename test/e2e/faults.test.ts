@@ -67,6 +67,16 @@ async function evict(member: Chatter, room: string, init: { banMinutes?: number;
   return { status: response.status, body: await response.json(), ms: Date.now() - started } as EvictAnswer;
 }
 
+/** Waits until the app's roster of `room` no longer lists the member (its `disconnected` event was handled). */
+async function leftRoster(member: Chatter & { connectionId: string }, room: string): Promise<void> {
+  await eventually(async () => {
+    const roster = (await (await session.api(`/api/moderate/rooms/${room}/connections`, moderator)).json()) as {
+      connections: { connectionId: string }[];
+    };
+    return roster.connections.every((entry) => entry.connectionId !== member.connectionId) || undefined;
+  });
+}
+
 interface AuditRow {
   action: string;
   outcome: 'succeeded' | 'failed';
@@ -168,8 +178,9 @@ describe('a step that finally fails is named, audited as failed, and can be retr
     expect(retried).toMatchObject({ status: 200, body: { revokeStatus: 204, closeStatus: 204 } });
     expect(await eventually(() => member.disconnectReason)).toContain('banned until');
     expect((await auditOf(member.connectionId)).map((row) => row.outcome)).toEqual(['failed', 'succeeded']);
-    // Once more, with the connection gone: still harmless.
-    expect((await evict(member, 'faults-d')).status).toBe(200);
+    // Once more, with the connection gone from the room's roster: 404, and nothing runs.
+    await leftRoster(member, 'faults-d');
+    expect(await evict(member, 'faults-d')).toMatchObject({ status: 404, body: { code: 'TargetNotFound' } });
   });
 
   it('revokePermission reset at the TCP level every time: 502 naming it, evictConnection never attempted', async () => {
@@ -322,9 +333,12 @@ describe('random faults: every answer and every audit entry tells the truth', ()
     }
     expect(answers.map((answer) => answer.status)).toContain(200);
     expect([...failedSteps].sort()).toEqual(['evictConnection', 'revokePermission']);
-    // Evicting everyone again, with the faults gone, finishes the job whatever happened the first time.
+    // Evicting everyone again, with the faults gone, finishes the job whatever happened the first time; those already
+    // evicted have left the roster and are 404 TargetNotFound, before any call to the service.
+    const evicted = crowd.filter((_, index) => answers[index]?.status === 200);
+    await Promise.all(evicted.map((member) => leftRoster(member, 'faults-g')));
     const again = await Promise.all(crowd.map((member) => evict(member, 'faults-g')));
-    expect(again.map((answer) => answer.status)).toEqual(crowd.map(() => 200));
+    expect(again.map((answer) => answer.status)).toEqual(answers.map((answer) => (answer.status === 200 ? 404 : 200)));
     for (const member of crowd) expect(await service.connectionExists(member.connectionId)).toBe(false);
   });
 });
