@@ -23,11 +23,16 @@ const defaultPageSize = 100;
 
 /** Every data-plane operation, with the SDK's spellings and the seed OpenAPI's. */
 export function restRoutes({ connections, keyRing }: RestOperationsOptions): Route[] {
-  const send = async (call: RestCall, targets: Iterable<Connection>, recipients: RecipientOptions) => {
+  const send = async (
+    call: RestCall,
+    targets: Iterable<Connection>,
+    recipients: RecipientOptions,
+    source: MessageSource = serverSource,
+  ) => {
     integerQuery(call.url, 'messageTtlSeconds', 0, 300);
     const include = recipientFilter(call.url, recipients);
     const { dataType, payload } = await readMessageBody(call.request);
-    call.hub.deliver(targets, new OutboundMessage(serverSource, dataType, payload), include);
+    call.hub.deliver(targets, new OutboundMessage(source, dataType, payload), include);
     return accepted;
   };
 
@@ -89,9 +94,13 @@ export function restRoutes({ connections, keyRing }: RestOperationsOptions): Rou
     route('POST', '/api/hubs/{hub}/connections/{connectionId}/:send', (call) =>
       send(call, optional(call.hub.connections.get(call.params.connectionId ?? '')), {}),
     ),
-    route('POST', '/api/hubs/{hub}/groups/{group}/:send', (call) =>
-      send(call, call.hub.groupMembers(call.params.group ?? ''), { excluded: true, filter: true }),
-    ),
+    // The service delivers a REST group send as a group message naming the group, without fromUserId: the client
+    // SDK's "receives binary group message sent by service" test (Azure/azure-sdk-for-js
+    // sdk/web-pubsub/web-pubsub-client/test/integration/client.integration.spec.ts) listens for `group-message`.
+    route('POST', '/api/hubs/{hub}/groups/{group}/:send', (call) => {
+      const group = call.params.group ?? '';
+      return send(call, call.hub.groupMembers(group), { excluded: true, filter: true }, { from: 'group', group });
+    }),
     route('HEAD', '/api/hubs/{hub}/connections/{connectionId}', (call) =>
       call.hub.connections.has(call.params.connectionId ?? '') ? ok : notFound,
     ),
