@@ -251,12 +251,10 @@ function listGroupConnections(call: RestCall): RestResult {
     .filter((connection) => after === undefined || connection.id > after)
     .sort((left, right) => (left.id < right.id ? -1 : 1));
   const page = members.slice(0, Math.min(pageSize, top ?? pageSize));
-  const body: { value: { connectionId: string; userId?: string }[]; nextLink?: string } = {
-    value: page.map((connection) =>
-      connection.userId === undefined
-        ? { connectionId: connection.id }
-        : { connectionId: connection.id, userId: connection.userId },
-    ),
+  // The service lists an anonymous member with `"userId": null` (Azure/azure-sdk-assets js/sdk/web-pubsub/web-pubsub/
+  // recordings/node/group_client_listing_connections/…).
+  const body: { value: { connectionId: string; userId: string | null }[]; nextLink?: string } = {
+    value: page.map((connection) => ({ connectionId: connection.id, userId: connection.userId ?? null })),
   };
   const remainingTop = top === undefined ? undefined : top - page.length;
   const last = page.at(-1);

@@ -160,6 +160,23 @@ describe('membership and existence', () => {
     );
     for (const { client } of clients) client.close();
   });
+
+  // Azure/azure-sdk-assets js/sdk/web-pubsub/web-pubsub/recordings/node/group_client_listing_connections/
+  // recording_can_list_connections_with_6_connections_maxcounteq5_pagesizeeq2.json: anonymous members list with
+  // `"userId": null`, the pages count `top` down, and the last page has no nextLink.
+  it('lists an anonymous member with userId null, and stops at top', async () => {
+    const hub = serviceClient(emulator, 'pagingAnonymous');
+    const clients = await Promise.all(
+      [1, 2, 3].map(() => connectClient(emulator, 'pagingAnonymous', { protocol: json, groups: ['all'] })),
+    );
+    const members: unknown[] = [];
+    for await (const member of await hub.group('all').listConnections({ maxPageSize: 1, top: 2 })) {
+      members.push(member);
+    }
+    expect(members).toHaveLength(2);
+    for (const member of members) expect(member).toEqual({ connectionId: expect.any(String), userId: null });
+    for (const { client } of clients) client.close();
+  });
 });
 
 describe('permissions', () => {
