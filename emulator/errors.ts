@@ -67,7 +67,7 @@ export const wireErrors = {
       `Hub '${hub}' is invalid: it must start with a letter and contain only letters, digits and _\`,.[] (at most 128 characters).`,
       'hub',
     ),
-  /** The service answers authentication failures with an empty body. */
+  /** Not recorded: the emulator answers authentication failures with an empty body. */
   unauthorized: () => new WireError(401, 'Error.Unauthorized', '', undefined, 'empty'),
   forbidden: (message: string) => new WireError(403, 'Error.Forbidden', message),
   notFound: (message: string, target?: string) => new WireError(404, 'Error.NotFound', message, target),
