@@ -1,4 +1,4 @@
-import type { ServerResponse } from 'node:http';
+import { type ServerResponse, STATUS_CODES } from 'node:http';
 
 /**
  * How the service shapes an error body, as its responses recorded by the official SDKs' tests show
@@ -95,7 +95,12 @@ export const wireErrors = {
       `Content type '${contentType ?? ''}' is not supported; use text/plain, application/json or application/octet-stream.`,
       'Content-Type',
     ),
-  injectedFault: (status: number) => new WireError(status, faultCodes.get(status) ?? 'Error.Unknown', faultMessage),
+  injectedFault: (status: number) =>
+    new WireError(
+      status,
+      faultCodes.get(status) ?? 'Error.Unknown',
+      `${STATUS_CODES[status] ?? 'Error'} (${status}), injected by the emulator's fault mode.`,
+    ),
   internal: () => new WireError(500, 'Error.InternalServerError', 'Internal server error.'),
 };
 
@@ -107,7 +112,6 @@ const faultCodes: ReadonlyMap<number, string> = new Map([
   [429, 'Error.TooManyRequests'],
   [503, 'Error.ServiceUnavailable'],
 ]);
-const faultMessage = 'The service is busy; retry later.';
 
 /** A refused WebSocket handshake: an HTTP status and a plain-text reason, the way the service refuses one. */
 export class HandshakeRejectedError extends Error {
