@@ -258,12 +258,15 @@ class SmokeChatter {
         keepAliveTimeoutInMs: 0,
       },
     );
-    // The app answers every user event and sends room lines as server messages.
+    // Room lines reach members as group messages (the service's own behaviour for a REST group send); the app's
+    // answer to a user event comes back as a server message.
+    this.client.on('group-message', (event) => {
+      const line = chatLineSchema.safeParse(event.message.data);
+      if (line.success) this.lines.push(line.data);
+    });
     this.client.on('server-message', (event) => {
       const data = event.message.data as AppReply;
-      const line = chatLineSchema.safeParse(data);
-      if (line.success) this.lines.push(line.data);
-      else if (replyTypes.has(data?.type)) this.waiting.shift()?.(data);
+      if (replyTypes.has(data?.type)) this.waiting.shift()?.(data);
     });
   }
 

@@ -23,11 +23,16 @@ const defaultPageSize = 100;
 
 /** Every data-plane operation, with the SDK's spellings and the seed OpenAPI's. */
 export function restRoutes({ connections, keyRing }: RestOperationsOptions): Route[] {
-  const send = async (call: RestCall, targets: Iterable<Connection>, recipients: RecipientOptions) => {
+  const send = async (
+    call: RestCall,
+    targets: Iterable<Connection>,
+    recipients: RecipientOptions,
+    source: MessageSource = serverSource,
+  ) => {
     integerQuery(call.url, 'messageTtlSeconds', 0, 300);
     const include = recipientFilter(call.url, recipients);
     const { dataType, payload } = await readMessageBody(call.request);
-    call.hub.deliver(targets, new OutboundMessage(serverSource, dataType, payload), include);
+    call.hub.deliver(targets, new OutboundMessage(source, dataType, payload), include);
     return accepted;
   };
 
@@ -43,7 +48,7 @@ export function restRoutes({ connections, keyRing }: RestOperationsOptions): Rou
   const addUserToGroup = (call: RestCall) => {
     const { userId = '', group = '' } = call.params;
     const members = [...call.hub.userConnections(userId)];
-    if (members.length === 0) throw wireErrors.notFound(`User '${userId}' has no connection.`, 'userId');
+    if (members.length === 0) throw wireErrors.userNotFound(userId);
     for (const connection of members) call.hub.joinGroup(connection, validGroup(group));
     return ok;
   };
@@ -89,12 +94,18 @@ export function restRoutes({ connections, keyRing }: RestOperationsOptions): Rou
     route('POST', '/api/hubs/{hub}/connections/{connectionId}/:send', (call) =>
       send(call, optional(call.hub.connections.get(call.params.connectionId ?? '')), {}),
     ),
-    route('POST', '/api/hubs/{hub}/groups/{group}/:send', (call) =>
-      send(call, call.hub.groupMembers(call.params.group ?? ''), { excluded: true, filter: true }),
-    ),
-    route('HEAD', '/api/hubs/{hub}/connections/{connectionId}', (call) =>
-      call.hub.connections.has(call.params.connectionId ?? '') ? ok : notFound,
-    ),
+    // The service delivers a REST group send as a group message naming the group, without fromUserId: the client
+    // SDK's "receives binary group message sent by service" test (Azure/azure-sdk-for-js
+    // sdk/web-pubsub/web-pubsub-client/test/integration/client.integration.spec.ts) listens for `group-message`.
+    route('POST', '/api/hubs/{hub}/groups/{group}/:send', (call) => {
+      const group = call.params.group ?? '';
+      return send(call, call.hub.groupMembers(group), { excluded: true, filter: true }, { from: 'group', group });
+    }),
+    route('HEAD', '/api/hubs/{hub}/connections/{connectionId}', (call) => {
+      const connectionId = call.params.connectionId ?? '';
+      if (!call.hub.connections.has(connectionId)) throw wireErrors.connectionNotExisting(connectionId);
+      return ok;
+    }),
     route('DELETE', '/api/hubs/{hub}/connections/{connectionId}', (call) =>
       close(call, optional(call.hub.connections.get(call.params.connectionId ?? ''))),
     ),
@@ -107,9 +118,11 @@ export function restRoutes({ connections, keyRing }: RestOperationsOptions): Rou
         close(call, call.hub.userConnections(call.params.userId ?? '')),
       ),
     ]),
-    route('HEAD', '/api/hubs/{hub}/groups/{group}', (call) =>
-      call.hub.groupMembers(call.params.group ?? '').size > 0 ? ok : notFound,
-    ),
+    route('HEAD', '/api/hubs/{hub}/groups/{group}', (call) => {
+      const group = call.params.group ?? '';
+      if (call.hub.groupMembers(group).size === 0) throw wireErrors.groupNotFound(group);
+      return ok;
+    }),
     route('GET', '/api/hubs/{hub}/groups/{group}/connections', listGroupConnections),
     route('PUT', '/api/hubs/{hub}/groups/{group}/connections/{connectionId}', (call) => {
       const connectionId = call.params.connectionId ?? '';
@@ -128,9 +141,11 @@ export function restRoutes({ connections, keyRing }: RestOperationsOptions): Rou
       if (connection) call.hub.leaveAllGroups(connection);
       return noContent;
     }),
-    route('HEAD', '/api/hubs/{hub}/users/{userId}', (call) =>
-      call.hub.userConnections(call.params.userId ?? '').size > 0 ? ok : notFound,
-    ),
+    route('HEAD', '/api/hubs/{hub}/users/{userId}', (call) => {
+      const userId = call.params.userId ?? '';
+      if (call.hub.userConnections(userId).size === 0) throw wireErrors.userNotFound(userId);
+      return ok;
+    }),
     route('PUT', '/api/hubs/{hub}/users/{userId}/groups/{group}', addUserToGroup),
     route('DELETE', '/api/hubs/{hub}/users/{userId}/groups/{group}', removeUserFromGroup),
     route('PUT', '/api/hubs/{hub}/groups/{group}/users/{userId}', addUserToGroup),
@@ -141,7 +156,7 @@ export function restRoutes({ connections, keyRing }: RestOperationsOptions): Rou
     }),
     route('PUT', '/api/hubs/{hub}/permissions/{permission}/connections/{connectionId}', (call) => {
       const { name, target, connection } = permission(call);
-      if (!connection) throw wireErrors.connectionNotFound(call.params.connectionId ?? '');
+      if (!connection) throw wireErrors.permissionConnectionNotFound(call.params.connectionId ?? '');
       connection.permissions.grant(name, target);
       return ok;
     }),
@@ -152,15 +167,15 @@ export function restRoutes({ connections, keyRing }: RestOperationsOptions): Rou
     }),
     route('HEAD', '/api/hubs/{hub}/permissions/{permission}/connections/{connectionId}', (call) => {
       const { name, target, connection } = permission(call);
-      return connection?.permissions.check(name, target) ? ok : notFound;
+      if (!connection) throw wireErrors.permissionConnectionNotFound(call.params.connectionId ?? '');
+      // What the service answers for an existing connection without the permission is not recorded: a bare 404.
+      return connection.permissions.check(name, target) ? ok : notFound;
     }),
     route('POST', '/api/hubs/{hub}/:generateToken', async (call) => {
       const query = call.url.searchParams;
       const clientType = query.get('clientType') ?? 'Default';
-      if (clientType !== 'Default' && clientType !== 'MQTT') {
-        throw wireErrors.badRequest(`Unknown clientType '${clientType}'.`, 'clientType');
-      }
-      const clientPath = clientType === 'MQTT' ? 'clients/mqtt/hubs' : 'client/hubs';
+      const clientPath = clientPaths.get(clientType.toLowerCase());
+      if (clientPath === undefined) throw wireErrors.invalidValue(clientType, 'clientType');
       const token = await keyRing.signClientToken({
         audience: `${call.origin}/${clientPath}/${call.params.hub}`,
         userId: query.get('userId') ?? undefined,
@@ -181,6 +196,18 @@ export function restRoutes({ connections, keyRing }: RestOperationsOptions): Rou
 
 const serverSource: MessageSource = { from: 'server' };
 
+/**
+ * Client types, matched without case (Azure/azure-rest-api-specs specification/webpubsub/data-plane/WebPubSub/
+ * stable/2024-12-01/webpubsub.json, `clientType`), and the client path each token's audience names: the paths
+ * `WebPubSubServiceClient.getClientAccessToken` builds for `clientProtocol` (Azure/azure-sdk-for-js
+ * sdk/web-pubsub/web-pubsub/test/public/hubs.spec.ts checks the audience the service issues for each).
+ */
+const clientPaths: ReadonlyMap<string, string> = new Map([
+  ['default', 'client/hubs'],
+  ['mqtt', 'clients/mqtt/hubs'],
+  ['socketio', 'clients/socketio/hubs'],
+]);
+
 interface RecipientOptions {
   excluded?: boolean;
   filter?: boolean;
@@ -198,7 +225,7 @@ function parseFilter(text: string): FilterExpression {
   try {
     return parseODataFilter(text);
   } catch (error) {
-    if (error instanceof ODataFilterError) throw wireErrors.badRequest(`Invalid filter: ${error.message}`, 'filter');
+    if (error instanceof ODataFilterError) throw wireErrors.invalidFilter(text, error.position);
     throw error;
   }
 }
@@ -224,12 +251,10 @@ function listGroupConnections(call: RestCall): RestResult {
     .filter((connection) => after === undefined || connection.id > after)
     .sort((left, right) => (left.id < right.id ? -1 : 1));
   const page = members.slice(0, Math.min(pageSize, top ?? pageSize));
-  const body: { value: { connectionId: string; userId?: string }[]; nextLink?: string } = {
-    value: page.map((connection) =>
-      connection.userId === undefined
-        ? { connectionId: connection.id }
-        : { connectionId: connection.id, userId: connection.userId },
-    ),
+  // The service lists an anonymous member with `"userId": null` (Azure/azure-sdk-assets js/sdk/web-pubsub/web-pubsub/
+  // recordings/node/group_client_listing_connections/…).
+  const body: { value: { connectionId: string; userId: string | null }[]; nextLink?: string } = {
+    value: page.map((connection) => ({ connectionId: connection.id, userId: connection.userId ?? null })),
   };
   const remainingTop = top === undefined ? undefined : top - page.length;
   const last = page.at(-1);

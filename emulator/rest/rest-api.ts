@@ -25,7 +25,8 @@ export class RestApi {
       const wireError = error instanceof WireError ? error : wireErrors.internal();
       if (!(error instanceof WireError)) console.error('emulator: REST operation failed', error);
       if (response.headersSent) response.destroy();
-      else writeWireError(response, wireError, versionHeaders);
+      // The recorded validation 400s carry no api-supported-versions; the recorded 404s do.
+      else writeWireError(response, wireError, wireError.shape === 'validation' ? {} : versionHeaders);
       // Unread bodies would otherwise stall keep-alive connections.
       request.resume();
     });
@@ -63,13 +64,15 @@ export class RestApi {
     // Only /api/health has no hub; it gets a detached one rather than registering a hub named ''.
     const hub = params.hub === undefined ? new Hub('') : this.options.hubs.get(hubName);
     const result = await route.operation({ request, url, params, hub, origin });
+    // The service's HEAD /api/health answers without api-supported-versions (it is the one anonymous route).
+    const headers = route.anonymous ? {} : versionHeaders;
     if (result.body === undefined) {
-      response.writeHead(result.status, versionHeaders).end();
+      response.writeHead(result.status, headers).end();
     } else {
       const body = JSON.stringify(result.body);
       response
         .writeHead(result.status, {
-          ...versionHeaders,
+          ...headers,
           'content-type': 'application/json; charset=utf-8',
           'content-length': Buffer.byteLength(body),
         })

@@ -41,7 +41,7 @@ function groupTexts(client: WebPubSubClient): string[] {
   return texts;
 }
 
-/** REST sends reach clients as server messages, whatever their target. */
+/** REST sends to users, connections and the hub reach clients as server messages. */
 function serverTexts(client: WebPubSubClient): string[] {
   const texts: string[] = [];
   client.on('server-message', (event) => texts.push(String(event.message.data)));
@@ -73,6 +73,36 @@ describe('official client SDK', () => {
     });
   }
 
+  // The client SDK's own integration test "receives binary group message sent by service" (Azure/azure-sdk-for-js
+  // sdk/web-pubsub/web-pubsub-client/test/integration/client.integration.spec.ts) expects a REST group send to
+  // raise `group-message` naming the group; nothing names a sender, since no user sent it.
+  for (const useReliable of [false, true]) {
+    it(`receives a REST group send as a group message naming the group (${useReliable ? reliable : json})`, async () => {
+      const receiver = sdkClient('restGroup', ['webpubsub.joinLeaveGroup'], { reliable: useReliable });
+      const serverMessages = serverTexts(receiver);
+      const received = new Promise<OnGroupDataMessageArgs>((resolve) => receiver.on('group-message', resolve));
+      await receiver.start();
+      await receiver.joinGroup('lobby');
+      await serviceClient(emulator, 'restGroup')
+        .group('lobby')
+        .sendToAll(new Uint8Array([1, 2, 3, 4]).buffer);
+      const message = (await received).message;
+      expect(message).toMatchObject({ kind: 'groupData', group: 'lobby', dataType: 'binary' });
+      expect(new Uint8Array(message.data as ArrayBuffer)).toEqual(new Uint8Array([1, 2, 3, 4]));
+      expect(message.fromUserId).toBeUndefined();
+      if (useReliable) expect(message.sequenceId).toBe(1);
+      expect(serverMessages).toEqual([]);
+      receiver.stop();
+    });
+  }
+
+  it('gives a simple WebSocket client the payload of a REST group send alone', async () => {
+    const { client } = await connectClient(emulator, 'restGroup', { groups: ['lobby'] });
+    await serviceClient(emulator, 'restGroup').group('lobby').sendToAll('just the text', { contentType: 'text/plain' });
+    expect(await client.waitFor(() => client.frames[0])).toEqual({ data: 'just the text', isBinary: false });
+    client.close();
+  });
+
   it('answers Forbidden without the role, and after a revoke', async () => {
     const client = sdkClient('perms', ['webpubsub.sendToGroup']);
     let connectionId = '';
@@ -94,7 +124,7 @@ describe('official client SDK', () => {
 
   it('recovers a reliable session after the socket drops, without loss or duplicates', async () => {
     const client = sdkClient('recovery', ['webpubsub.joinLeaveGroup'], { reliable: true });
-    const texts = serverTexts(client);
+    const texts = groupTexts(client);
     const connectionIds: string[] = [];
     client.on('connected', (event) => connectionIds.push(event.connectionId));
     await client.start();
@@ -122,7 +152,7 @@ describe('official client SDK', () => {
 
   it('reconnects and rejoins its groups after a server-side close', async () => {
     const client = sdkClient('rejoin', ['webpubsub.joinLeaveGroup']);
-    const texts = serverTexts(client);
+    const texts = groupTexts(client);
     const connected: string[] = [];
     const disconnectMessages: (string | undefined)[] = [];
     client.on('connected', (event) => connected.push(event.connectionId));
@@ -187,7 +217,14 @@ describe('raw protocol', () => {
     expect(acks[1]).toMatchObject({ ackId: 7, success: false, error: { name: 'Duplicate' } });
     await serviceClient(emulator, 'frames').group('g').sendToAll({ n: 1 });
     const message = await client.waitForJson((frame) => frame.type === 'message');
-    expect(message).toEqual({ sequenceId: 1, type: 'message', from: 'server', dataType: 'json', data: { n: 1 } });
+    expect(message).toEqual({
+      sequenceId: 1,
+      type: 'message',
+      from: 'group',
+      group: 'g',
+      dataType: 'json',
+      data: { n: 1 },
+    });
     client.send({ type: 'sequenceAck', sequenceId: 1 });
     // The ack is taken as it should be: the session goes on, the next message numbered after it.
     await serviceClient(emulator, 'frames').group('g').sendToAll({ n: 2 });

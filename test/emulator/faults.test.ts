@@ -20,7 +20,11 @@ it('fails every n-th matching request with the status and Retry-After, then reco
     statuses.push(response.status);
     if (response.status === 503) {
       expect(response.headers.get('retry-after')).toBe('0');
-      expect(response.headers.get('x-ms-error-code')).toBe('InjectedFault');
+      // The service's 503 body is not recorded: the fault answers in its ErrorDetail shape, with an Error.* code.
+      const body = (await response.json()) as Record<string, unknown>;
+      expect(Object.keys(body).sort()).toEqual(['code', 'details', 'inner', 'message', 'target']);
+      expect(response.headers.get('x-ms-error-code')).toBe(body.code);
+      expect(body.code).toMatch(/^Error\./);
     }
   }
   expect(statuses).toEqual([202, 503, 202, 503]);

@@ -160,6 +160,23 @@ describe('membership and existence', () => {
     );
     for (const { client } of clients) client.close();
   });
+
+  // Azure/azure-sdk-assets js/sdk/web-pubsub/web-pubsub/recordings/node/group_client_listing_connections/
+  // recording_can_list_connections_with_6_connections_maxcounteq5_pagesizeeq2.json: anonymous members list with
+  // `"userId": null`, the pages count `top` down, and the last page has no nextLink.
+  it('lists an anonymous member with userId null, and stops at top', async () => {
+    const hub = serviceClient(emulator, 'pagingAnonymous');
+    const clients = await Promise.all(
+      [1, 2, 3].map(() => connectClient(emulator, 'pagingAnonymous', { protocol: json, groups: ['all'] })),
+    );
+    const members: unknown[] = [];
+    for await (const member of await hub.group('all').listConnections({ maxPageSize: 1, top: 2 })) {
+      members.push(member);
+    }
+    expect(members).toHaveLength(2);
+    for (const member of members) expect(member).toEqual({ connectionId: expect.any(String), userId: null });
+    for (const { client } of clients) client.close();
+  });
 });
 
 describe('permissions', () => {
@@ -282,11 +299,20 @@ describe('bad input', () => {
       ['POST', `${sendPath}&filter=userId%20eq`, { body: 'x', contentType: 'text/plain' }, 400],
       ['POST', `${sendPath}&messageTtlSeconds=301`, { body: 'x', contentType: 'text/plain' }, 400],
     ];
+    // The service's two recorded error shapes (Azure/azure-sdk-assets, see wire-errors.test.ts): validation problem
+    // details for a 400, the OpenAPI ErrorDetail for the rest.
+    const validationKeys = ['code', 'detail', 'errors', 'extensions', 'instance', 'message', 'status', 'target'];
+    const shapes = {
+      400: { type: 'application/problem+json', keys: [...validationKeys, 'title', 'type'] },
+      415: { type: 'application/json', keys: ['code', 'details', 'inner', 'message', 'target'] },
+    };
     for (const [method, path, init, status] of cases) {
       const response = await signedFetch(emulator, method, path, init);
       expect(response.status, path).toBe(status);
+      const shape = shapes[status as keyof typeof shapes];
+      expect(response.headers.get('content-type'), path).toBe(`${shape.type}; charset=utf-8`);
       const body = (await response.json()) as Record<string, unknown>;
-      expect(Object.keys(body).sort()).toEqual(['code', 'details', 'inner', 'message', 'target']);
+      expect(Object.keys(body).sort(), path).toEqual(shape.keys);
       expect(response.headers.get('x-ms-error-code')).toBe(body.code);
     }
     const hub = serviceClient(emulator, 'bad');
@@ -297,9 +323,16 @@ describe('bad input', () => {
     await hub.sendToAll({ still: 'serving' });
   });
 
-  it('answers health and the supported versions', async () => {
-    const response = await fetch(`${emulator.httpUrl}/api/health`, { method: 'HEAD' });
-    expect(response.status).toBe(200);
-    expect(response.headers.get('api-supported-versions')).toContain('2024-12-01');
+  // Azure/azure-sdk-assets python/sdk/webpubsub/azure-messaging-webpubsubservice/tests/recordings/
+  // test_live_api_coverage.pyTestLiveApiCoveragetest_live_api_coverage_all_apis_and_parameters.json: HEAD /api/health
+  // answers 200 without api-supported-versions, which every authenticated answer carries.
+  it('answers health without the supported versions, and operations with them', async () => {
+    const health = await fetch(`${emulator.httpUrl}/api/health?api-version=2024-12-01`, { method: 'HEAD' });
+    expect(health.status).toBe(200);
+    expect(health.headers.get('api-supported-versions')).toBeNull();
+    const operation = await signedFetch(emulator, 'HEAD', '/api/hubs/bad/groups/none?api-version=2024-12-01');
+    expect(operation.headers.get('api-supported-versions')).toBe(
+      '2021-10-01, 2022-11-01, 2023-07-01, 2024-01-01, 2024-12-01',
+    );
   });
 });

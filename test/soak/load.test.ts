@@ -108,7 +108,8 @@ async function runLoad({ name, membersPerRoom, messagesPerMember }: LoadShape): 
         sawProfanity: false,
         disconnected: false,
       };
-      member.client.on('server-message', (event) => {
+      // Chat lines reach the room as group messages.
+      member.client.on('group-message', (event) => {
         const data = event.message.data as { type?: string; id?: string; text?: string };
         if (data?.type !== 'chat' || !data.id) return;
         record.seen.set(data.id, (record.seen.get(data.id) ?? 0) + 1);

@@ -62,7 +62,9 @@ export class ChatConnection {
       this.closeReason = event.message?.message;
     });
     this.client.on('stopped', () => this.onStopped());
-    this.client.on('group-message', (event) => this.receive(event.message.data));
+    // What the app sends to a room (chat lines, deletions) arrives as a group message; replies, notices, bans and a
+    // shadow-banned author's own line are sent to the connection or user, and arrive as server messages.
+    this.client.on('group-message', (event) => this.receiveFromRoom(event.message.data));
     this.client.on('server-message', (event) => this.receive(event.message.data));
   }
 
@@ -178,15 +180,16 @@ export class ChatConnection {
     }
   }
 
+  private receiveFromRoom(data: unknown): void {
+    if (isChatLine(data)) this.showChat(data);
+    else if (isDeletedNotice(data)) this.options.onDeleted(data);
+  }
+
   private receive(data: unknown): void {
     if (typeof data === 'string') {
       this.options.onNotice(data);
     } else if (isChatLine(data)) {
-      if (this.seenIds.has(data.id)) return;
-      this.remember(data.id);
-      this.options.onChat(data);
-    } else if (isDeletedNotice(data)) {
-      this.options.onDeleted(data);
+      this.showChat(data);
     } else if (isRoomBanNotice(data)) {
       if (data.room === this.currentRoom) {
         // The service removed this connection from the room; a reconnect with the room's URL must not put it back.
@@ -202,6 +205,12 @@ export class ChatConnection {
       this.options.onReply(data);
       this.pending.shift()?.resolve(data);
     }
+  }
+
+  private showChat(line: ChatLine): void {
+    if (this.seenIds.has(line.id)) return;
+    this.remember(line.id);
+    this.options.onChat(line);
   }
 
   private remember(id: string): void {

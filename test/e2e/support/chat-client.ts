@@ -123,10 +123,9 @@ export class Chatter {
       },
       { autoReconnect: false, messageRetryOptions: { maxRetries: 0 }, ...clientOptions },
     );
-    // Everything the app sends arrives as a server message (REST sends are `from: server`, even to a group):
-    // plain text is a notice, `type: chat` a chat line, anything else a reply or a notice object.
-    this.client.on('server-message', (event) => {
-      const data = event.message.data;
+    // What the app sends to a room arrives as a group message; replies and notices, sent to the connection or user,
+    // as server messages. Plain text is a notice, `type: chat` a chat line, anything else a reply or a notice object.
+    const receive = (data: unknown) => {
       if (typeof data === 'string') this.notices.push(data);
       else if ((data as { type?: string }).type === 'chat') this.chats.push(data as ChatLine);
       else {
@@ -135,7 +134,9 @@ export class Chatter {
         if (reply.type === 'joined' && typeof reply.url === 'string') this.joinedUrl = reply.url;
         if (replyTypes.has(reply.type)) this.waiting.shift()?.(reply);
       }
-    });
+    };
+    this.client.on('group-message', (event) => receive(event.message.data));
+    this.client.on('server-message', (event) => receive(event.message.data));
     this.client.on('connected', (event) => {
       this.connectionId = event.connectionId;
     });
