@@ -19,6 +19,7 @@ describe('moderationPolicySchema', () => {
       evictAfterStrikes: 3,
       banMinutes: 10,
       blocklist: [],
+      languages: ['en'],
     });
   });
 
