@@ -8,14 +8,13 @@
 import { profanity as toadProfanity } from '@2toad/profanity';
 import englishWords from 'an-array-of-english-words' with { type: 'json' };
 import { Filter as BadWordsFilter } from 'bad-words';
-import { array as badwordsList } from 'badwords-list';
 import { Filter as GlinFilter } from 'glin-profanity';
 import leoProfanity from 'leo-profanity';
-import naughtyWords from 'naughty-words';
 import { englishDataset, englishRecommendedTransformers, RegExpMatcher } from 'obscenity';
 import { sentence, setRandom } from 'txtgen';
 import { createModerator, initialModerationState, moderationPolicySchema } from '../src/moderation/index.js';
 import { CARRIERS, EVASION_FORMS } from './support/evasion-forms.js';
+import { innocentWords, rudeWords } from './support/moderation-sets.js';
 
 /** Deterministic generator, so every run judges the same sets. */
 function seededRandom(seed: number): () => number {
@@ -24,59 +23,6 @@ function seededRandom(seed: number): () => number {
     value = (Math.imul(value, 1_103_515_245) + 12_345) >>> 0;
     return value / 2 ** 32;
   };
-}
-
-const singleWord = (entry: string) => /^[a-z]{3,}$/.test(entry);
-/**
- * The rude words: those both public lists call rude (badwords-list and naughty-words' English list, single words of
- * three letters or more). Either list alone holds ordinary words the other does not ("pawn", "hell" and "God" in
- * badwords-list; "escort", "domination" in naughty-words), which no chat filter should refuse.
- */
-const naughtyEnglish = new Set(naughtyWords.en.map((entry) => entry.toLowerCase()));
-const rudeWords = [...new Set((badwordsList as readonly string[]).map((entry) => entry.toLowerCase()))]
-  .filter((entry) => singleWord(entry) && naughtyEnglish.has(entry))
-  .sort();
-/** Every entry of either list: a word spelt like one of these is rude by definition, never innocent. */
-const listed = new Set(
-  [...(badwordsList as readonly string[]), ...naughtyWords.en].map((entry) => entry.toLowerCase()),
-);
-const INFLECTIONS = ['', 's', 'es', 'ed', 'ing', 'ings', 'in', 'er', 'ers', 'y', 'ies', 'ier', 'iest'];
-/**
- * What the lists themselves compound rude words with: "head" from "shithead", "bull" from "bullshit", "sucker" from
- * "cocksucker". Taken from the lists, so the definition of a rude compound owes nothing to the app's own tables.
- */
-const compoundParts = new Set<string>();
-for (const entry of listed)
-  for (const rude of rudeWords) {
-    if (entry.length < rude.length + 3 || !/^[a-z]+$/.test(entry)) continue;
-    if (entry.startsWith(rude)) compoundParts.add(entry.slice(rude.length));
-    if (entry.endsWith(rude)) compoundParts.add(entry.slice(0, -rude.length));
-  }
-
-/** The word without one inflection: itself, and each ending removed (with a doubled last letter or a final "e"). */
-function stems(word: string): string[] {
-  return INFLECTIONS.filter((ending) => word.endsWith(ending) && word.length > ending.length + 2).flatMap((ending) => {
-    const stem = word.slice(0, word.length - ending.length);
-    return [stem, stem.slice(0, -1), `${stem}e`];
-  });
-}
-
-/**
- * Rude by spelling: after one inflection is removed, an entry of either list, or a rude word compounded with another
- * rude word or with a part the lists compound rude words with ("shitheads", "bullshitting", "cocksuckers").
- */
-function isRudeBySpelling(word: string): boolean {
-  return stems(word).some(
-    (stem) =>
-      listed.has(stem) ||
-      rudeWords.some((rude) => {
-        if (stem.startsWith(rude)) {
-          const rest = stem.slice(rude.length);
-          return compoundParts.has(rest) || rudeWords.includes(rest);
-        }
-        return stem.endsWith(rude) && compoundParts.has(stem.slice(0, -rude.length));
-      }),
-  );
 }
 
 const random = seededRandom(22);
@@ -88,9 +34,7 @@ const evasions = rudeWords.flatMap((word) =>
     text: CARRIERS[n % CARRIERS.length]?.(form.apply(word, pick)) ?? '',
   })),
 );
-const innocent = englishWords.filter(
-  (word) => rudeWords.some((rude) => word.includes(rude)) && !isRudeBySpelling(word),
-);
+const innocent = innocentWords(englishWords);
 setRandom(seededRandom(2026));
 const sentences = Array.from({ length: 5_000 }, () => sentence());
 

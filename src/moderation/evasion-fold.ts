@@ -208,15 +208,22 @@ function plainReading(token: string): string[] {
     .filter((part) => part !== '');
 }
 
+/** English words of one letter, which may stand just before or after letters spelt out ("what a f u c k"). */
+const ONE_LETTER_WORD = /[ai]/;
+
 /**
  * Letters spelt out one by one joined back into one word: two or more single-letter words in a row (`f u c k` reads
- * `fuck`, `a s a p` reads `asap`); a lone single letter ("I was at a spa") is left alone.
+ * `fuck`, `a s a p` reads `asap`); a lone single letter ("I was at a spa") is left alone. A run that starts or ends
+ * with "a" or "i" is also read without it, since it may be the article or the pronoun.
  */
 function joinSpelledOut(words: readonly string[]): string[] {
   const joined: string[] = [];
   let run = '';
   const flush = () => {
-    if (run !== '') joined.push(run);
+    if (run === '') return;
+    joined.push(run);
+    if (run.length > 2 && ONE_LETTER_WORD.test(run.charAt(0))) joined.push(run.slice(1));
+    if (run.length > 2 && ONE_LETTER_WORD.test(run.charAt(run.length - 1))) joined.push(run.slice(0, -1));
     run = '';
   };
   for (let i = 0; i < words.length; i++) {

@@ -5,8 +5,8 @@ import { WILDCARD } from './evasion-fold.js';
  * however it is stretched, spelt by sound, inflected or compounded, while the ordinary words that merely contain it
  * ("assorted", "cocktail", "Scunthorpe", "therapist") are delivered:
  *
- * - both sides are reduced to a sound skeleton ("ph" → f, "ck", "c", "q" → k, "z" → s, a vowel cluster of three or
- *   more letters to its last vowel: "phuck", "fuk", "sheeit") and to runs of one letter with their length; a word
+ * - both sides are reduced to a sound skeleton ("ph" → f, "ck", "c", "q" → k, "z" → s, a doubled vowel before another
+ *   vowel dropped: "phuck", "fuk", "sheeit") and to runs of one letter with their length; a word
  *   matches a rude word when the letters of the runs agree and each run is at least as long (stretched letters), so
  *   "as" never reads "ass";
  * - a rude word counts inside a longer word only as the word's start followed by nothing, an inflection, another rude
@@ -38,11 +38,11 @@ const VOWEL = /[aeiouy]/;
 /** The sound skeleton of a lower-case word; see `RudeWordScreen`. */
 function skeleton(word: string): string {
   return word
-    .replace(/ph/g, 'f')
-    .replace(/ck/g, 'k')
+    .replace(/p+h+/g, 'f')
+    .replace(/c+k+/g, 'k')
     .replace(/[cq]/g, 'k')
     .replace(/z/g, 's')
-    .replace(/[aeiou]{3,}/g, (cluster) => (new Set(cluster).size > 1 ? (cluster.at(-1) ?? '') : cluster));
+    .replace(/([aeiou])\1+(?!\1)(?=[aeiou])/g, '');
 }
 
 /** The skeleton with every run of one letter squeezed to one ("kiiill" and "kill" both read "kil"). */
@@ -84,20 +84,50 @@ function insert(root: TrieNode, runs: Runs): void {
   at.ends.push(runs.counts);
 }
 
-/** Run indexes just past each word of the trie that the runs of `text` start with, from run `start`. */
-function prefixEnds(root: TrieNode, text: Runs, start: number): number[] {
-  const found: number[] = [];
+interface PrefixMatch {
+  /** The run index just past the word. */
+  end: number;
+  /** Letters of the word's last run that the text has beyond the word's own ("bitch|hole": one "h" left). */
+  leftover: number;
+}
+
+/**
+ * The words of the trie that the runs of `text` start with, from run `start`: with runs at least as long for rude
+ * words (stretched letters), exactly as long but the last for compound parts ("ape" is in "apeshit", not in
+ * "appetites").
+ */
+function prefixMatches(root: TrieNode, text: Runs, start: number, stretch = true): PrefixMatch[] {
+  const found: PrefixMatch[] = [];
   let at: TrieNode | undefined = root;
   for (let i = start; i < text.letters.length; i++) {
     at = at.next.get(text.letters.charAt(i));
     if (at === undefined) break;
     const length = i - start + 1;
-    const fits = at.ends.some((counts) =>
-      counts.every((count, n) => (text.counts[start + n] ?? 0) >= count && counts.length === length),
+    const last = text.counts[i] ?? 0;
+    const fitting = at.ends.find(
+      (counts) =>
+        counts.length === length &&
+        counts.every((count, n) => {
+          const found = text.counts[start + n] ?? 0;
+          return stretch || n === length - 1 ? found >= count : found === count;
+        }),
     );
-    if (fits) found.push(i + 1);
+    if (fitting) found.push({ end: i + 1, leftover: last - (fitting.at(-1) ?? last) });
   }
   return found;
+}
+
+/** The runs from `match` on, and, when the word's last letter continues, from that letter's leftover too. */
+function restsAfter(text: Runs, match: PrefixMatch): { text: Runs; start: number }[] {
+  const rests = [{ text, start: match.end }];
+  if (match.leftover > 0) {
+    const split = {
+      letters: text.letters.slice(match.end - 1),
+      counts: [match.leftover, ...text.counts.slice(match.end)],
+    };
+    rests.push({ text: split, start: 0 });
+  }
+  return rests;
 }
 
 /**
@@ -108,6 +138,7 @@ function prefixEnds(root: TrieNode, text: Runs, start: number): number[] {
 const INFLECTIONS = ['s', 'es', 'ed', 'd', 'er', 'ers', 'ing', 'ings'];
 const AFTER_LONG = ['in', 'a', 'as', 'os'];
 const AFTER_DOUBLED = ['y', 'ie', 'ies', 'ier', 'iest'];
+const LONGEST_ENDING = Math.max(...[...INFLECTIONS, ...AFTER_DOUBLED, ...AFTER_LONG].map((ending) => ending.length));
 /** Words that profanity is compounded with, after it ("fuckface", "shithead") or before it ("bullshit"). */
 const COMPOUND_ENDS = [
   'face',
@@ -192,6 +223,9 @@ export function createRudeWordScreen(words: readonly string[], options: RudeWord
   const rude = node();
   const folded = [...new Set(words.map((word) => word.toLowerCase()).filter((word) => /^\p{L}+$/u.test(word)))];
   for (const word of folded) insert(rude, runsOf(skeleton(word)));
+  /** Rude words that drop their final "e" before an ending that starts with a vowel ("whoring", "raping"). */
+  const eDropped = node();
+  for (const word of folded) if (/[^aeiou]e$/.test(word)) insert(eDropped, runsOf(skeleton(word.slice(0, -1))));
   const ends = node();
   for (const part of COMPOUND_ENDS) insert(ends, runsOf(skeleton(part)));
   const starts = node();
@@ -215,22 +249,30 @@ export function createRudeWordScreen(words: readonly string[], options: RudeWord
   ): boolean => {
     if (start === text.letters.length) return true;
     if (!options.compounds || depth >= MAX_PARTS) return false;
-    const rest = text.letters.slice(start);
-    const single = text.counts.slice(start).every((count, n) => count === 1 || VOWEL.test(rest.charAt(n)));
-    const ending =
-      inflections.has(rest) || (after.doubled && afterDoubled.has(rest)) || (after.long && afterLong.has(rest));
-    if (single && ending) return true;
+    if (text.letters.length - start <= LONGEST_ENDING) {
+      const rest = text.letters.slice(start);
+      const single = text.counts.slice(start).every((count, n) => count === 1 || VOWEL.test(rest.charAt(n)));
+      const ending =
+        inflections.has(rest) || (after.doubled && afterDoubled.has(rest)) || (after.long && afterLong.has(rest));
+      if (single && ending) return true;
+    }
     const plain = { doubled: false, long: false };
-    for (const end of prefixEnds(ends, text, start)) if (restIsRude(text, end, plain, depth + 1)) return true;
+    for (const match of prefixMatches(ends, text, start, false))
+      if (match.leftover === 0 && restIsRude(text, match.end, plain, depth + 1)) return true;
     return rudeFrom(text, start, depth + 1);
   };
 
   /** Whether a rude word starts at run `start` and what follows it completes a rude word. */
   const rudeFrom = (text: Runs, start: number, depth: number): boolean => {
-    for (const end of prefixEnds(rude, text, start)) {
-      const doubled = (text.counts[end - 1] ?? 0) > 1;
-      const long = text.counts.slice(start, end).reduce((sum, count) => sum + count, 0) >= 4;
-      if (restIsRude(text, end, { doubled, long }, depth)) return true;
+    const stems = options.compounds
+      ? prefixMatches(eDropped, text, start).filter((match) => VOWEL.test(text.letters.charAt(match.end)))
+      : [];
+    for (const match of [...prefixMatches(rude, text, start), ...stems]) {
+      const doubled = (text.counts[match.end - 1] ?? 0) > 1;
+      const long = text.counts.slice(start, match.end).reduce((sum, count) => sum + count, 0) >= 4;
+      if (restsAfter(text, match).some((rest) => restIsRude(rest.text, rest.start, { doubled, long }, depth))) {
+        return true;
+      }
     }
     return false;
   };
@@ -249,8 +291,11 @@ export function createRudeWordScreen(words: readonly string[], options: RudeWord
       const text = runsOf(skeleton(word));
       if (rudeFrom(text, 0, 0)) return true;
       if (!options.compounds) return false;
-      for (const end of prefixEnds(starts, text, 0)) if (rudeFrom(text, end, 1)) return true;
-      return false;
+      return prefixMatches(starts, text, 0, false).some((match) =>
+        restsAfter(text, match).some(
+          (rest) => (rest.start === 0 || match.leftover === 0) && rudeFrom(rest.text, rest.start, 1),
+        ),
+      );
     },
     isRudeAlone: (word) => rudeFrom(runsOf(skeleton(word)), 0, MAX_PARTS),
   };
