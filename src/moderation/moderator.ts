@@ -1,7 +1,9 @@
 import { createBlocklist } from './blocklist.js';
+import { foldedReadings } from './evasion-fold.js';
+import { createHarassmentScreen } from './harassment.js';
 import { linkHosts } from './links.js';
 import type { CompiledList } from './list-rules.js';
-import { exceedsCodePoints, isBlank, normalizeForMatching, toWellFormed, words } from './normalize.js';
+import { exceedsCodePoints, isBlank, normalizeForMatching, visibleText, words } from './normalize.js';
 import {
   type ConnectionModerationState,
   connectionModerationStateSchema,
@@ -16,6 +18,7 @@ import { REGEX_LINE_BUDGET_MS } from './regex-safety.js';
 /** `list:<id>` is a moderator's list rule, named by id so the chatter learns which rule without its pattern. */
 export type ModerationRule =
   | 'profanity'
+  | 'harassment'
   | 'blocklist'
   | 'length'
   | 'empty'
@@ -75,14 +78,16 @@ interface Counters {
 
 /**
  * Rules run cheapest first: muted, length, empty, slow mode, rate (no text scanning), then links, profanity,
- * blocklist, the room's lists and flood. Profanity, blocklist, blocking list rules and flood refusals cost a strike;
+ * harassment, blocklist, the room's lists and flood. Profanity, harassment, blocklist, blocking list rules and flood
+ * refusals cost a strike;
  * every `rateRefusalsPerStrike`-th rate refusal does too; length, empty, slow-mode and link refusals never do (honest
  * mistakes). Only accepted messages count towards rate, flood and slow mode. Strikes and rate refusals are forgotten
  * `strikeDecayMinutes` after the last strike.
  */
 export function createModerator(policyInput: ModerationPolicy): Moderator {
   const policy = moderationPolicySchema.parse(policyInput);
-  const profanity = createProfanityFilter();
+  const profanity = createProfanityFilter(policy.languages);
+  const harassment = createHarassmentScreen();
   const blocklist = createBlocklist(policy.blocklist);
   const rateWindowMs = policy.rateWindowSeconds * 1000;
   const floodWindowMs = policy.floodWindowSeconds * 1000;
@@ -150,7 +155,9 @@ export function createModerator(policyInput: ModerationPolicy): Moderator {
       if (exceedsCodePoints(text, maxLength)) {
         return refuse('length', `Your message is longer than ${maxLength} characters.`, false);
       }
-      if (isBlank(text)) return refuse('empty', 'Your message is empty.', false);
+      // What every client will draw: judged and delivered alike.
+      const visible = visibleText(text);
+      if (isBlank(visible)) return refuse('empty', 'Your message is empty.', false);
       const sinceLast = now - (counters.last ?? Number.NEGATIVE_INFINITY);
       if (sinceLast >= 0 && sinceLast < slowModeMs) {
         const wait = Math.ceil((slowModeMs - sinceLast) / 1000);
@@ -165,14 +172,18 @@ export function createModerator(policyInput: ModerationPolicy): Moderator {
         return refuse('rate', `You are sending messages too quickly (${limit}).`, strike);
       }
 
-      const normalized = normalizeForMatching(text);
+      const normalized = normalizeForMatching(visible);
       const lists = room?.lists?.filter((list) => list.size > 0) ?? [];
       const linksAllowed = room?.limits?.linksAllowed ?? true;
       const hosts = linksAllowed ? undefined : linkHosts(normalized);
       if (hosts && hosts.length > 0) return refuse('links', 'Links are not allowed in this room.', false);
       const plainWords = words(normalized);
-      if (profanity.matches(normalized, plainWords)) {
+      const readings = foldedReadings(visible);
+      if (profanity.matches(readings, normalized, plainWords)) {
         return refuse('profanity', 'Your message contains language that is not allowed here.', true);
+      }
+      if (readings.some((reading) => harassment.matches(reading))) {
+        return refuse('harassment', 'Your message reads as harassment or an incitement to self-harm.', true);
       }
       if (blocklist.matches(normalized, plainWords)) {
         return refuse('blocklist', 'Your message contains a word or phrase that is not allowed in this chat.', true);
@@ -209,9 +220,8 @@ export function createModerator(policyInput: ModerationPolicy): Moderator {
 
       recent.push({ time: now, fingerprint });
       if (slowModeMs > 0) counters.last = now;
-      const accepted = toWellFormed(text.trim());
       return {
-        verdict: flags.length > 0 ? { allowed: true, text: accepted, flags } : { allowed: true, text: accepted },
+        verdict: flags.length > 0 ? { allowed: true, text: visible, flags } : { allowed: true, text: visible },
         state: encodeState(counters, recent),
       };
     },

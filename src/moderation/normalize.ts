@@ -77,6 +77,26 @@ export function leetWords(normalized: string): string[] | undefined {
   return (normalized.match(LEET_WORD) ?? []).map(foldText);
 }
 
+/**
+ * Characters that change how a line is drawn without being drawn: bidi controls (U+061C, U+200E/F, U+202A-E,
+ * U+2066-9) and the other format characters (zero-width space and non-joiner, word joiner, soft hyphen, BOM, tags),
+ * the combining grapheme joiner U+034F and the Hangul fillers. The zero-width joiner is kept between emoji, where it
+ * draws one emoji out of several (👩‍💻).
+ */
+const HIDDEN =
+  /(?:\p{Cf}|\u034F|[\u115F\u1160\u3164\uFFA0])(?<!(?<=\p{Extended_Pictographic}|\uFE0F)\u200D(?=\p{Extended_Pictographic}))/gu;
+/** Spaces other than U+0020 (no-break, thin, ideographic…): drawn as a space, so delivered as one. */
+const OTHER_SPACES = /[\p{Zs}\u2028\u2029]/gu;
+
+/**
+ * The line as every client will draw it: hidden characters removed, other spaces made plain, lone surrogates
+ * replaced. The policy judges this text and delivers this text, so no line can render differently from how it was
+ * checked (a U+202E before "kcuf" is delivered as "kcuf", not drawn as "fuck").
+ */
+export function visibleText(text: string): string {
+  return toWellFormed(text.replace(HIDDEN, '').replace(OTHER_SPACES, ' ')).trim();
+}
+
 /** Whether text is longer than `limit` code points, without counting megabytes when the UTF-16 length decides. */
 export function exceedsCodePoints(text: string, limit: number): boolean {
   if (text.length <= limit) return false;

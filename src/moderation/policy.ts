@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MODERATION_LANGUAGE_CODES } from './profanity.js';
 
 /**
  * How many recent accepted messages the connection state remembers. The state rides in the `ce-connectionState`
@@ -10,16 +11,14 @@ const count = (min: number, max: number, fallback: number) =>
   z.coerce.number().int().min(min).max(max).default(fallback);
 
 /** Accepts a list, or one string of terms separated by commas or new lines (as an environment variable holds it). */
-const termList = z.preprocess(
-  (value) =>
-    typeof value === 'string'
-      ? value
-          .split(/[,\n]/)
-          .map((term) => term.trim())
-          .filter((term) => term !== '')
-      : value,
-  z.array(z.string().trim().max(200)).max(100_000),
-);
+const splitList = (value: unknown) =>
+  typeof value === 'string'
+    ? value
+        .split(/[,\n]/)
+        .map((term) => term.trim())
+        .filter((term) => term !== '')
+    : value;
+const termList = z.preprocess(splitList, z.array(z.string().trim().max(200)).max(100_000));
 
 export const moderationPolicySchema = z.object({
   /** Longest accepted message, in code points. */
@@ -41,6 +40,8 @@ export const moderationPolicySchema = z.object({
   strikeDecayMinutes: count(1, 525_600, 60),
   /** Words and phrases refused on word boundaries, after the same normalisation as the profanity filter. */
   blocklist: termList.default([]),
+  /** Profanity lists to apply (naughty-words' language codes); English always includes its evasion folding. */
+  languages: z.preprocess(splitList, z.array(z.enum(MODERATION_LANGUAGE_CODES)).min(1)).default(['en']),
 });
 export type ModerationPolicy = z.infer<typeof moderationPolicySchema>;
 

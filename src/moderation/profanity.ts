@@ -1,66 +1,26 @@
-import {
-  type BlacklistedTerm,
-  englishDataset,
-  englishRecommendedTransformers,
-  type Node,
-  type ParsedPattern,
-  RegExpMatcher,
-  SyntaxKind,
-} from 'obscenity';
+import { array as badwordsList } from 'badwords-list';
+import naughtyWords from 'naughty-words';
+import { englishDataset } from 'obscenity';
 import { createBlocklist } from './blocklist.js';
-import { foldText } from './normalize.js';
+import { foldCharacters } from './evasion-fold.js';
+import { createRudeWordScreen, type RudeWordScreen } from './rude-words.js';
 
-/**
- * Everyday words obscenity's English dataset flags but does not whitelist (found by running it over common words);
- * a whitelisted span hides the blacklisted match inside it.
- */
-const EVERYDAY_WORDS = ['cockpit', 'cumin', 'dickinson', 'dickson', 'penistone', 'pissarro', 'retardant', 'shiitake'];
+/** The languages `MODERATION_LANGUAGES` can name: naughty-words' per-language lists. */
+export type ModerationLanguage = keyof typeof naughtyWords;
+export const MODERATION_LANGUAGE_CODES = Object.keys(naughtyWords) as [ModerationLanguage, ...ModerationLanguage[]];
 
 export interface ProfanityFilter {
-  /** Whether text (normalised, see `normalizeForMatching`; `plainWords`: its folded `words`) contains profanity. */
-  matches(normalized: string, plainWords: readonly string[]): boolean;
-}
-
-/**
- * Numbers standing alone are numbers: the leetspeak transformers would read "455" as "ass" and "717" as "tit".
- * Digits inside a word ("a55", "sh1t") are still leetspeak.
- */
-function maskNumbers(text: string): string {
-  return text.replace(/(?<![\p{L}\d])\d+(?![\p{L}\d])/gu, (digits) => ' '.repeat(digits.length));
-}
-
-function nodeSource(node: Node): string {
-  switch (node.kind) {
-    case SyntaxKind.Literal:
-      return String.fromCodePoint(...node.chars).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    case SyntaxKind.Optional:
-      return `(?:${nodeSource(node.childNode)})?`;
-    case SyntaxKind.Wildcard:
-      return '.';
-  }
-}
-
-/** The regular expression obscenity runs for a pattern, as source: same nodes, same word boundaries, no `u` flag. */
-function patternSource(pattern: ParsedPattern): string {
-  const start = pattern.requireWordBoundaryAtStart ? '\\b' : '';
-  const end = pattern.requireWordBoundaryAtEnd ? '\\b' : '';
-  return start + pattern.nodes.map(nodeSource).join('') + end;
-}
-
-/**
- * Whether any term matches anywhere in text folded as obscenity's English transformers fold it (look-alikes,
- * leetspeak, ASCII case, repeated letters: exactly `foldText`), whitelist aside. One regular expression over one
- * folded copy, where obscenity walks the text with an iterator per character and scans it once per term.
- */
-export function createTermScreen(terms: readonly BlacklistedTerm[]): (text: string) => boolean {
-  const anyTerm = new RegExp(terms.map((term) => `(?:${patternSource(term.pattern)})`).join('|'), 's');
-  return (text) => anyTerm.test(foldText(text));
+  /**
+   * Whether a line is profane: `readings` are its folded words (see `foldedReadings`), `normalized` and `plainWords`
+   * the line as the blocklist reads it (for the lists' phrases of several words).
+   */
+  matches(readings: readonly (readonly string[])[], normalized: string, plainWords: readonly string[]): boolean;
 }
 
 /** The words obscenity's English dataset was built from, as its phrases' metadata names them. */
-export function datasetWords(terms: readonly BlacklistedTerm[]): string[] {
+export function datasetWords(): string[] {
   const found = new Set<string>();
-  for (const term of terms) {
+  for (const term of englishDataset.build().blacklistedTerms) {
     const match = { termId: term.id, startIndex: 0, endIndex: 0, matchLength: 0 };
     const word = englishDataset.getPayloadWithPhraseMetadata(match).phraseMetadata?.originalWord;
     if (word) found.add(word);
@@ -69,24 +29,50 @@ export function datasetWords(terms: readonly BlacklistedTerm[]): string[] {
 }
 
 /**
- * obscenity's English dataset and transformers, screened first: most chat lines match no term at all and are done
- * after one scan; a line that does is answered by obscenity itself, which also honours the whitelist. A few words of
- * the dataset never match its own patterns once obscenity collapses their doubled letters ("jizz" reads "jiz"): those
- * are matched as whole words, folded alike on both sides.
+ * English profanity: the words both public lists call rude (badwords-list and naughty-words' English list; either
+ * alone holds ordinary words, "pawn" and "hell" in one, "escort" and "domination" in the other) and the words of
+ * obscenity's English dataset.
  */
-export function createProfanityFilter(): ProfanityFilter {
-  const { blacklistedTerms, whitelistedTerms } = englishDataset.build();
-  const matcher = new RegExpMatcher({
-    blacklistedTerms,
-    whitelistedTerms: [...(whitelistedTerms ?? []), ...EVERYDAY_WORDS],
-    ...englishRecommendedTransformers,
-  });
-  const screen = createTermScreen(blacklistedTerms);
-  const missedWords = createBlocklist(datasetWords(blacklistedTerms).filter((word) => !matcher.hasMatch(word)));
+export function englishProfanity(): string[] {
+  const naughty = new Set(naughtyWords.en.map((entry) => entry.toLowerCase()));
+  const consensus = (badwordsList as readonly string[])
+    .map((entry) => entry.toLowerCase())
+    .filter((entry) => naughty.has(entry));
+  return [...new Set([...consensus, ...datasetWords()])];
+}
+
+const VOWEL = /[aeiouy]/;
+const isSingleWord = (entry: string) => /^\p{L}+$/u.test(entry);
+
+/**
+ * English words, inflected and compounded, and the words of every other language named (whole words only: their
+ * inflections are not English ones), each judged on every reading of the line; entries of several words are matched as
+ * runs of whole words, like the blocklist.
+ */
+export function createProfanityFilter(languages: readonly ModerationLanguage[] = ['en']): ProfanityFilter {
+  const english = englishProfanity().map(foldCharacters);
+  const others = languages
+    .filter((language) => language !== 'en')
+    .flatMap((language) => naughtyWords[language])
+    .map(foldCharacters);
+  const screens: RudeWordScreen[] = [
+    createRudeWordScreen(english.filter(isSingleWord), { compounds: true }),
+    createRudeWordScreen(others.filter(isSingleWord), { compounds: false }),
+  ];
+  const phrases = createBlocklist([...english, ...others].filter((entry) => !isSingleWord(entry)));
   return {
-    matches(normalized, plainWords) {
-      const masked = maskNumbers(normalized);
-      return (screen(masked) && matcher.hasMatch(masked)) || missedWords.matches(normalized, plainWords);
+    matches(readings, normalized, plainWords) {
+      for (const words of readings)
+        for (let i = 0; i < words.length; i++) {
+          const word = words[i] ?? '';
+          for (const screen of screens) if (screen.isRude(word)) return true;
+          const next = words[i + 1];
+          // A word cut in two where one half cannot be a word ("fu ck", "bi tch"; not "pen is").
+          if (next !== undefined && (!VOWEL.test(word) || !VOWEL.test(next))) {
+            for (const screen of screens) if (screen.isRudeAlone(word + next)) return true;
+          }
+        }
+      return phrases.matches(normalized, plainWords);
     },
   };
 }

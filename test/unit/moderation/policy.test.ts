@@ -20,6 +20,7 @@ describe('moderationPolicySchema', () => {
       banMinutes: 10,
       strikeDecayMinutes: 60,
       blocklist: [],
+      languages: ['en'],
     });
   });
 
