@@ -62,8 +62,8 @@ export class ChatConnection {
       this.closeReason = event.message?.message;
     });
     this.client.on('stopped', () => this.onStopped());
-    // What the app sends to a room (chat lines, deletions) arrives as a group message; replies, notices, bans and a
-    // shadow-banned author's own line are sent to the connection or user, and arrive as server messages.
+    // What the app sends to a room (chat lines, deletions, the room's notices) arrives as a group message; replies,
+    // bans, announcements to everyone and a shadow-banned author's own line arrive as server messages.
     this.client.on('group-message', (event) => this.receiveFromRoom(event.message.data));
     this.client.on('server-message', (event) => this.receive(event.message.data));
   }
@@ -181,7 +181,8 @@ export class ChatConnection {
   }
 
   private receiveFromRoom(data: unknown): void {
-    if (isChatLine(data)) this.showChat(data);
+    if (typeof data === 'string') this.options.onNotice(data);
+    else if (isChatLine(data)) this.showChat(data);
     else if (isDeletedNotice(data)) this.options.onDeleted(data);
   }
 
