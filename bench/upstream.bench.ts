@@ -144,7 +144,7 @@ function moderationMicroseconds(): number {
 }
 
 const moderationCost = moderationMicroseconds();
-// The rate limit is each user's: at its widest (24 lines a second) the in-room rounds' 500 rotating senders
+// The rate limit is each user's: at its widest (24 lines a second) the in-room rounds' 100 rotating senders
 // (support/rotate-chat-sender.cjs) stay under it at any load this machine can generate.
 const stack = await startStack({
   appSettings: { MODERATION_RATE_MESSAGES: '24', MODERATION_RATE_WINDOW_SECONDS: '1' },
