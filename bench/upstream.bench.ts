@@ -11,6 +11,7 @@
 import { randomUUID } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { setTimeout } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { startStack, upstreamAudience, webPubSubIdentity } from '../local/stack.js';
 import { encodeConnectionState, initialConnectionState } from '../src/events/connection-state.js';
@@ -40,6 +41,8 @@ interface Target {
   request: () => ChatEvent;
   /** The reply `type` (and `rule`) the target must give, checked once before it is measured. */
   expected: { type: string; rule?: string };
+  /** Absolute path of an autocannon `setupRequest` module that varies each request. */
+  setupRequest?: string;
 }
 
 interface Round {
@@ -107,6 +110,7 @@ async function load(target: Target, seconds: number, azuritePid: number): Promis
     url: `${target.url}${eventHandlerPath}`,
     method: 'POST',
     ...target.request(),
+    ...(target.setupRequest ? { requests: [{ setupRequest: target.setupRequest }] } : {}),
     connections: CONNECTIONS,
     duration: seconds,
     // Its own thread, so the load generator does not share an event loop with the in-process emulator.
@@ -140,7 +144,11 @@ function moderationMicroseconds(): number {
 }
 
 const moderationCost = moderationMicroseconds();
-const stack = await startStack();
+// The rate limit is each user's: at its widest (24 lines a second) the in-room rounds' 100 rotating senders
+// (support/rotate-chat-sender.cjs) stay under it at any load this machine can generate.
+const stack = await startStack({
+  appSettings: { MODERATION_RATE_MESSAGES: '24', MODERATION_RATE_WINDOW_SECONDS: '1' },
+});
 // The token the emulator itself would send: the Web PubSub identity's, for the app's audience, from the identity
 // endpoint; the app verifies it (JWKS, issuer, audience, principal) on every request.
 const token = await stack.identity.issueToken({ resource: upstreamAudience, clientId: webPubSubIdentity.clientId });
@@ -179,6 +187,7 @@ try {
     pid: stack.appPid,
     request: () => chatEvent(token, `${ROOM_PREFIX}-${++rooms}`, true),
     expected: { type: 'accepted' },
+    setupRequest: fileURLToPath(new URL('./support/rotate-chat-sender.cjs', import.meta.url)),
   };
   const noRoomTarget: Target = {
     name: 'app: chat, no room',

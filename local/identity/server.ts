@@ -60,8 +60,8 @@ export async function startIdentityEndpoint(options: IdentityEndpointOptions): P
   });
   const routes: Record<string, (request: IncomingMessage, url: URL, response: ServerResponse) => Promise<void> | void> =
     {
-      [tokenPath]: (request, url, response) => answerTokenRequest(tokenIssuer, secret, request, url, response),
-      [userTokenPath]: (request, url, response) => answerUserTokenRequest(tokenIssuer, secret, request, url, response),
+      [tokenPath]: withSecret(secret, (url, response) => answerTokenRequest(tokenIssuer, url, response)),
+      [userTokenPath]: withSecret(secret, (url, response) => answerUserTokenRequest(tokenIssuer, url, response)),
       [`/${tenantId}/v2.0/.well-known/openid-configuration`]: (_request, _url, response) =>
         sendJson(response, 200, {
           issuer,
@@ -100,17 +100,16 @@ export async function startIdentityEndpoint(options: IdentityEndpointOptions): P
   };
 }
 
-async function answerTokenRequest(
-  tokenIssuer: TokenIssuer,
-  secret: string,
-  request: IncomingMessage,
-  url: URL,
-  response: ServerResponse,
-): Promise<void> {
-  // 401, never 404/410: MSAL retries those with back-off, which would hide the mistake behind a long wait.
-  if (!headerMatches(request.headers['x-identity-header'], secret)) {
-    return sendJson(response, 401, { error: 'unauthorized', message: 'Missing or wrong X-IDENTITY-HEADER.' });
-  }
+/** A token route behind the `X-IDENTITY-HEADER` secret. */
+function withSecret(secret: string, answer: (url: URL, response: ServerResponse) => Promise<void>) {
+  return (request: IncomingMessage, url: URL, response: ServerResponse): Promise<void> | void => {
+    // 401, never 404/410: MSAL retries those with back-off, which would hide the mistake behind a long wait.
+    if (headerMatches(request.headers['x-identity-header'], secret)) return answer(url, response);
+    sendJson(response, 401, { error: 'unauthorized', message: 'Missing or wrong X-IDENTITY-HEADER.' });
+  };
+}
+
+async function answerTokenRequest(tokenIssuer: TokenIssuer, url: URL, response: ServerResponse): Promise<void> {
   const query = url.searchParams;
   if (query.get('api-version') !== appServiceApiVersion) {
     return sendBadRequest(response, `api-version must be ${appServiceApiVersion}.`);
@@ -137,16 +136,7 @@ async function answerTokenRequest(
   }
 }
 
-async function answerUserTokenRequest(
-  tokenIssuer: TokenIssuer,
-  secret: string,
-  request: IncomingMessage,
-  url: URL,
-  response: ServerResponse,
-): Promise<void> {
-  if (!headerMatches(request.headers['x-identity-header'], secret)) {
-    return sendJson(response, 401, { error: 'unauthorized', message: 'Missing or wrong X-IDENTITY-HEADER.' });
-  }
+async function answerUserTokenRequest(tokenIssuer: TokenIssuer, url: URL, response: ServerResponse): Promise<void> {
   const resource = url.searchParams.get('resource');
   const userId = url.searchParams.get('userId');
   if (!resource || !userId) return sendBadRequest(response, 'The resource and userId query parameters are required.');

@@ -58,29 +58,11 @@ export async function chatMessage(
   }
 
   let screened: Awaited<ReturnType<typeof screenText>> | undefined;
-  let verdict: Verdict;
-  for (let attempt = 1; ; attempt++) {
-    const result = app.moderator.moderate(text, pace.state, now.getTime(), rules.room(room));
-    verdict = result.verdict;
-    if (verdict.allowed) {
-      const refusal = await screenOnce();
-      if (refusal) return refusal;
-    }
-    // Written before anything is delivered: a connection that lost the race decides again on what the other wrote.
-    if (await app.paces.write(userId, room, pace, result.state)) break;
-    if (attempt >= maxPaceAttempts) {
-      return refuse('rate', 'You are sending messages too quickly from several connections; try again.');
-    }
-    pace = await app.paces.read(userId, room, true);
-  }
-  if (!verdict.allowed) return refused(app, event, userId, room, verdict, common);
-
-  async function screenOnce(): Promise<HttpResponseInit | undefined> {
+  /** Content Safety, after the cheap filters and once however often the counters are decided again. */
+  const screen = async (accepted: string): Promise<HttpResponseInit | undefined> => {
     const { contentSafety } = app.settings;
-    if (!contentSafety || !app.contentSafety || !verdict.allowed) return undefined;
-    // After the cheap filters, and once however often the counters are written again; a refusal here leaves the
-    // user's counters as they were.
-    screened ??= await screenText(app.contentSafety, contentSafety, verdict.text);
+    if (!contentSafety || !app.contentSafety) return undefined;
+    screened ??= await screenText(app.contentSafety, contentSafety, accepted);
     if (screened.outcome === 'unavailable') {
       log.warn(`Content Safety unavailable, failing ${contentSafety.failure}: ${screened.error}`);
       if (!screened.allowed) {
@@ -92,7 +74,23 @@ export async function chatMessage(
       return refuse(`ai:${screened.category}`, message);
     }
     return undefined;
+  };
+
+  let verdict: Verdict;
+  for (let attempt = 1; ; attempt++) {
+    const result = app.moderator.moderate(text, pace.state, now.getTime(), rules.room(room));
+    verdict = result.verdict;
+    // A Content Safety refusal leaves the user's counters as they were.
+    const screenedOut = verdict.allowed ? await screen(verdict.text) : undefined;
+    if (screenedOut) return screenedOut;
+    // Written before anything is delivered: a connection that lost the race decides again on what the other wrote.
+    if (await app.paces.write(userId, room, pace, result.state)) break;
+    if (attempt >= maxPaceAttempts) {
+      return refuse('rate', 'You are sending messages too quickly from several connections; try again.');
+    }
+    pace = await app.paces.read(userId, room, true);
   }
+  if (!verdict.allowed) return refused(app, event, userId, room, verdict, common);
 
   const id = randomUUID();
   const message: ChatLine = { type: 'chat', id, room, from: userId, text: verdict.text, ts: now.toISOString() };
@@ -195,8 +193,8 @@ const describeError = (error: unknown) => (error instanceof Error ? error.messag
 
 /**
  * The service would not take the line, even after the SDK's retries. Answering the event with an error status would
- * make Web PubSub drop the author's connection, so the author is told instead, and the connection's counters stay as
- * they were: trying again is not a repeat.
+ * make Web PubSub drop the author's connection, so the author is told instead. The line has counted towards the
+ * user's limits: they are written before delivery, so that concurrent connections cannot overspend them.
  */
 function notDelivered(log: EventLog, id: string, error: unknown): HttpResponseInit {
   log.warn(`Chat line ${id} was not delivered: ${describeError(error)}`);

@@ -15,23 +15,33 @@ export interface UserPace {
   etag: string | undefined;
 }
 
+const presumedNewState = initialModerationState();
+/** No ETag: written, it creates the row, and fails when the user has one after all. */
+const presumedNew: UserPace = { state: presumedNewState, encoded: JSON.stringify(presumedNewState), etag: undefined };
+
 /**
  * A user's counters in a room (rate, flood, slow mode, strikes), shared by every connection of theirs on every
  * instance: one Table row per user and room, written with its ETag, so two connections cannot both spend one budget
  * and reconnecting starts from where the user was. This instance remembers the rows it last read or wrote (a bounded
- * map), so a line costs one conditional write and no read; when another connection or instance wrote in between,
- * the write fails on the ETag and the caller reads the row again and decides again.
+ * map), so a line costs one conditional write and no read (a user's first line in a room here, one create); when
+ * another connection or instance wrote in between, the write fails on the ETag and the caller reads the row again
+ * and decides again.
  */
 export class UserPaces {
   private readonly remembered = new Map<string, UserPace>();
 
   constructor(private readonly store: CounterStore) {}
 
-  /** The counters as this instance last knew them, or as stored (`fresh`: always as stored). */
+  /**
+   * The counters as this instance last knew them. A user this instance has not seen in the room is taken to be new
+   * (no read: their first line's write creates the row, and fails if there is one, which the caller then reads with
+   * `fresh`); `fresh` reads the row as stored.
+   */
   async read(userId: string, room: string, fresh = false): Promise<UserPace> {
     const id = paceId(userId, room);
     const known = fresh ? undefined : this.remembered.get(id);
     if (known) return known;
+    if (!fresh) return presumedNew;
     const stored = await this.store.getPace(userId, room);
     const state = stored ? decodePace(stored.pace) : initialModerationState();
     const pace = { state, encoded: stored?.pace ?? JSON.stringify(state), etag: stored?.etag };

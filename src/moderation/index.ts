@@ -19,4 +19,4 @@ export {
   initialModerationState,
   moderationPolicySchema,
 } from './policy.js';
-export { compileRegexRule, REGEX_LINE_BUDGET_MS, REGEX_PATTERN_LIMIT } from './regex-safety.js';
+export { compileRegexRule, REGEX_PATTERN_LIMIT } from './regex-safety.js';
