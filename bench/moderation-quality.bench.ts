@@ -39,6 +39,9 @@ setRandom(seededRandom(2026));
 const sentences = Array.from({ length: 5_000 }, () => sentence());
 
 const moderator = createModerator(moderationPolicySchema.parse({}));
+/** The Latin-script languages of naughty-words besides English: what they add to English refusals. */
+const EUROPEAN = 'en,de,es,fr,it,nl,pt,sv,da,no,fi,pl,cs,hu,tr';
+const multilingual = createModerator(moderationPolicySchema.parse({ languages: EUROPEAN }));
 const fresh = initialModerationState();
 const obscenity = new RegExpMatcher({ ...englishDataset.build(), ...englishRecommendedTransformers });
 const badWords = new BadWordsFilter();
@@ -46,6 +49,10 @@ const glin = new GlinFilter({ languages: ['english'], detectLeetspeak: true, nor
 
 const screens: { name: string; refuses: (text: string) => boolean }[] = [
   { name: 'this app (default policy)', refuses: (text) => !moderator.moderate(text, fresh, 0).verdict.allowed },
+  {
+    name: `this app, MODERATION_LANGUAGES=${EUROPEAN}`,
+    refuses: (text) => !multilingual.moderate(text, fresh, 0).verdict.allowed,
+  },
   { name: 'obscenity (English preset)', refuses: (text) => obscenity.hasMatch(text) },
   { name: 'bad-words', refuses: (text) => badWords.isProfane(text) },
   { name: 'leo-profanity', refuses: (text) => leoProfanity.check(text) },

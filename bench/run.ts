@@ -7,7 +7,7 @@ import { writeFile } from 'node:fs/promises';
 import { cpus, freemem, loadavg, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 
-const benchmarks = ['moderation', 'upstream', 'delivery', 'cold-start', 'fan-out'] as const;
+const benchmarks = ['moderation', 'moderation-quality', 'upstream', 'delivery', 'cold-start', 'fan-out'] as const;
 type Benchmark = (typeof benchmarks)[number];
 const root = fileURLToPath(new URL('..', import.meta.url));
 

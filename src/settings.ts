@@ -33,6 +33,7 @@ const moderationEnvironment = {
   MODERATION_BAN_MINUTES: 'banMinutes',
   MODERATION_STRIKE_DECAY_MINUTES: 'strikeDecayMinutes',
   MODERATION_BLOCKLIST: 'blocklist',
+  MODERATION_LANGUAGES: 'languages',
 } as const satisfies Record<string, keyof ModerationPolicy>;
 
 /** Severity (0, 2, 4, 6 with FourSeverityLevels) at or above which Content Safety's verdict refuses a message. */

@@ -3,7 +3,7 @@
  * from, and the definition of an innocent word. Built from the public lists alone (badwords-list, naughty-words), never
  * from the app's tables; bench/README.md says why each choice.
  */
-import { array as badwordsList } from 'badwords-list';
+import badwordsList from 'badwords-list';
 import naughtyWords from 'naughty-words';
 
 const singleWord = (entry: string) => /^[a-z]{3,}$/.test(entry);
@@ -13,13 +13,11 @@ const singleWord = (entry: string) => /^[a-z]{3,}$/.test(entry);
  * badwords-list; "escort", "domination" in naughty-words), which no chat filter should refuse.
  */
 const naughtyEnglish = new Set(naughtyWords.en.map((entry) => entry.toLowerCase()));
-export const rudeWords = [...new Set((badwordsList as readonly string[]).map((entry) => entry.toLowerCase()))]
+export const rudeWords = [...new Set(badwordsList.array.map((entry) => entry.toLowerCase()))]
   .filter((entry) => singleWord(entry) && naughtyEnglish.has(entry))
   .sort();
 /** Every entry of either list: a word spelt like one of these is rude by definition, never innocent. */
-const listed = new Set(
-  [...(badwordsList as readonly string[]), ...naughtyWords.en].map((entry) => entry.toLowerCase()),
-);
+const listed = new Set([...badwordsList.array, ...naughtyWords.en].map((entry) => entry.toLowerCase()));
 const INFLECTIONS = ['', 's', 'es', 'ed', 'ing', 'ings', 'in', 'er', 'ers', 'y', 'ies', 'ier', 'iest'];
 /**
  * What the lists themselves compound rude words with: "head" from "shithead", "bull" from "bullshit", "sucker" from

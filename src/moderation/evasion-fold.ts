@@ -164,12 +164,22 @@ const LEET: Record<string, string> = {
 /** A starred-out letter (`f*ck`): matched against any letter by the word screens. */
 export const WILDCARD = '*';
 /** What can be part of a word: letters, digits, leetspeak symbols and the wildcard; anything else separates words. */
-const WORD_PART = /[\p{L}\p{N}@$!|€*]/u;
-const SYMBOL = /[@$!|€]/;
+const WORD_PARTS = /[\p{L}\p{N}@$!|€*]+/gu;
+const ONLY_SPACE = /^\s*$/;
+const PLAIN_WORD = /^[a-z]+$/;
+/** A token with both a letter and a digit or leetspeak symbol. */
+const MIXED = /^(?=.*\p{L})(?=.*[\p{N}@$!|€])/u;
 /** A token that is not a plain number: it has a letter or a leetspeak symbol ("4$$"; "455" stays a number). */
 const HAS_LETTER = /[\p{L}@$!|€]/u;
 const MARKS = /\p{M}/gu;
-const ASCII = /^[\x20-\x7e]*$/;
+/**
+ * Text that folds by lower-casing alone: ASCII, emoji and general punctuation (dashes, quotes), which no folding
+ * turns into letters.
+ */
+const PLAIN_TEXT =
+  /^(?:[\x20-\x7e\u2010-\u203a\u2600-\u27bf\p{Extended_Pictographic}\p{Emoji_Modifier}]|\ufe0f|\u200d)*$/u;
+/** Word parts of plain text: the ASCII subset of `WORD_PARTS`, matched without Unicode property lookups. */
+const ASCII_WORD_PARTS = /[a-z0-9@$!|*]+/g;
 const confusables = resolveConfusablesTransformer().transform;
 
 /** One code point folded to lower-case Latin where it is drawn like Latin; anything else is kept. */
@@ -185,7 +195,7 @@ function foldLetter(char: string): string {
 
 /** Compatibility forms (full-width, mathematical, circled letters) and accents folded away, lower-cased. */
 export function foldCharacters(visible: string): string {
-  if (ASCII.test(visible)) return visible.toLowerCase();
+  if (PLAIN_TEXT.test(visible)) return visible.toLowerCase();
   const decomposed = visible.normalize('NFKD').replace(MARKS, '').toLowerCase();
   let folded = '';
   for (const char of decomposed) folded += char.charCodeAt(0) < 128 ? char : foldLetter(char);
@@ -194,6 +204,7 @@ export function foldCharacters(visible: string): string {
 
 /** A word read with digits and symbols as letters, or undefined when it is a number or has no letter at all. */
 function leetReading(token: string): string | undefined {
+  if (PLAIN_WORD.test(token)) return token;
   if (!HAS_LETTER.test(token)) return undefined;
   let word = '';
   for (const char of token.replace(/^\*+|[*!]+$/g, '')) word += LEET[char] ?? char;
@@ -256,34 +267,30 @@ const BOUNDARY = '';
  */
 function tokens(folded: string): { joined: string[]; apart: string[] | undefined } {
   const whole: string[] = [];
-  const spaced: boolean[] = [];
-  let current = '';
-  let gap = '';
-  const push = () => {
-    if (current === '') return;
-    whole.push(current);
-    spaced.push(/^\s*$/.test(gap));
-    gap = '';
-    current = '';
-  };
-  for (const char of folded) {
-    if (WORD_PART.test(char)) current += char;
-    else {
-      push();
-      gap += char;
-    }
+  const gaps: number[] = [];
+  let end = 0;
+  let singles = 0;
+  let starred = false;
+  for (const match of folded.matchAll(WORD_PARTS)) {
+    const token = match[0];
+    whole.push(token);
+    gaps.push(end, match.index);
+    end = match.index + token.length;
+    if (token.length === 1) singles++;
+    else if (token.includes(WILDCARD) && STARRED_LETTERS.test(token)) starred = true;
   }
-  push();
-  const starred = whole.some((token) => STARRED_LETTERS.test(token));
   const joined = starred
     ? whole.flatMap((token) => (STARRED_LETTERS.test(token) ? token.split(/\*+/) : [token]))
     : whole;
+  // Most lines spell nothing out: without two single letters there is no run to bound.
+  if (singles < 2) return { joined, apart: starred ? whole : undefined };
+  const spaced = (n: number) => ONLY_SPACE.test(folded.slice(gaps[2 * n], gaps[2 * n + 1]));
   const single = (n: number) => whole[n]?.length === 1;
   const apart: string[] = [];
   let bounded = false;
   whole.forEach((token, n) => {
-    const leadingLetter = single(n - 1) && !single(n - 2) && spaced[n] && single(n) && single(n + 1) && !spaced[n + 1];
-    const trailingLetter = n > 1 && single(n) && !single(n + 1) && spaced[n] && single(n - 1) && !spaced[n - 1];
+    const leadingLetter = single(n - 1) && !single(n - 2) && single(n) && single(n + 1) && spaced(n) && !spaced(n + 1);
+    const trailingLetter = n > 1 && single(n) && !single(n + 1) && single(n - 1) && spaced(n) && !spaced(n - 1);
     if (leadingLetter || trailingLetter) {
       apart.push(BOUNDARY);
       bounded = true;
@@ -298,11 +305,29 @@ function readingsOfTokens(parts: readonly string[]): string[][] {
   const leet = joinSpelledOut(
     parts.map((part) => (part === BOUNDARY ? BOUNDARY : leetReading(part))).filter((word) => word !== undefined),
   );
-  if (!parts.some((part) => SYMBOL.test(part) || /\d/.test(part))) return [leet];
+  // Symbols and digits read differently only inside a word ("sh1t", "$hit"); alone they are the same either way.
+  if (parts.every((part) => PLAIN_WORD.test(part) || !MIXED.test(part))) return [leet];
   return [leet, joinSpelledOut(parts.flatMap((part) => (part === BOUNDARY ? [BOUNDARY] : plainReading(part))))];
 }
 
-function readingsOf(folded: string): string[][] {
+/** The reading of a line of plain lower-case words with no letters spelt out, or undefined for any other line. */
+function plainLine(folded: string, plain: boolean): string[] | undefined {
+  const found: string[] = [];
+  let previousSingle = false;
+  for (const match of folded.matchAll(plain ? ASCII_WORD_PARTS : WORD_PARTS)) {
+    const token = match[0];
+    const single = token.length === 1;
+    if ((single && previousSingle) || !PLAIN_WORD.test(token)) return undefined;
+    previousSingle = single;
+    found.push(token);
+  }
+  return found;
+}
+
+function readingsOf(folded: string, plainText = false): string[][] {
+  // Fast path: most chat lines are plain words, which every reading reads alike.
+  const plain = plainLine(folded, plainText);
+  if (plain !== undefined) return [plain];
   const { joined, apart } = tokens(folded);
   return apart === undefined ? readingsOfTokens(joined) : [...readingsOfTokens(joined), ...readingsOfTokens(apart)];
 }
@@ -312,6 +337,7 @@ function readingsOf(folded: string): string[][] {
  * line has letters that only upside-down text uses.
  */
 export function foldedReadings(visible: string): string[][] {
+  if (PLAIN_TEXT.test(visible)) return readingsOf(visible.toLowerCase(), true);
   const folded = foldCharacters(visible);
   const readings = readingsOf(folded);
   if (TURNED_ONLY.test(visible)) {

@@ -1,4 +1,4 @@
-import { squeezedSkeleton } from './rude-words.js';
+import { memoizeWords, squeezedSkeleton } from './rude-words.js';
 
 /** Ways of writing "yourself" that chatters use. */
 const YOURSELF = ['yourself', 'yourselves', 'urself', 'ur self', 'yoself', 'yaself'];
@@ -26,28 +26,35 @@ const PHRASES = [
   'everyone hates you',
 ];
 
-export interface HarassmentScreen {
+export interface PhraseScreen {
   /** Whether one reading of a line (folded words, see `foldedReadings`) holds one of the phrases. */
   matches(words: readonly string[]): boolean;
 }
 
 /**
- * The built-in harassment rule: the phrases above as runs of whole words, compared by sound skeleton with letters
- * squeezed, so the evasion folding applies ("k!ll yourself", "K Y S", "kiiill urself").
+ * Phrases as runs of whole words, compared by sound skeleton with letters squeezed, so the evasion folding applies
+ * ("k!ll yourself", "K Y S", "kiiill urself", "j3rk   off").
  */
-export function createHarassmentScreen(): HarassmentScreen {
+export function createPhraseScreen(phrases: readonly string[]): PhraseScreen {
   const byFirstWord = new Map<string, string[][]>();
-  for (const phrase of PHRASES) {
-    const words = phrase.split(' ').map(squeezedSkeleton);
+  for (const phrase of phrases) {
+    const words = phrase.split(/\s+/).map(squeezedSkeleton);
     const first = words[0] ?? '';
     byFirstWord.set(first, [...(byFirstWord.get(first) ?? []), words]);
   }
+  const squeeze = memoizeWords(squeezedSkeleton);
   return {
     matches(words) {
-      const squeezed = words.map(squeezedSkeleton);
+      if (byFirstWord.size === 0) return false;
+      const squeezed = words.map(squeeze);
       return squeezed.some((word, start) =>
         (byFirstWord.get(word) ?? []).some((phrase) => phrase.every((part, n) => squeezed[start + n] === part)),
       );
     },
   };
+}
+
+/** The built-in harassment rule. */
+export function createHarassmentScreen(): PhraseScreen {
+  return createPhraseScreen(PHRASES);
 }

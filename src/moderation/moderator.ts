@@ -179,7 +179,7 @@ export function createModerator(policyInput: ModerationPolicy): Moderator {
       if (hosts && hosts.length > 0) return refuse('links', 'Links are not allowed in this room.', false);
       const plainWords = words(normalized);
       const readings = foldedReadings(visible);
-      if (profanity.matches(readings, normalized, plainWords)) {
+      if (profanity.matches(readings)) {
         return refuse('profanity', 'Your message contains language that is not allowed here.', true);
       }
       if (readings.some((reading) => harassment.matches(reading))) {

@@ -85,6 +85,7 @@ export function leetWords(normalized: string): string[] | undefined {
  */
 const HIDDEN =
   /(?:\p{Cf}|\u034F|[\u115F\u1160\u3164\uFFA0])(?<!(?<=\p{Extended_Pictographic}|\uFE0F)\u200D(?=\p{Extended_Pictographic}))/gu;
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
 /** Spaces other than U+0020 (no-break, thin, ideographic…): drawn as a space, so delivered as one. */
 const OTHER_SPACES = /[\p{Zs}\u2028\u2029]/gu;
 
@@ -94,6 +95,8 @@ const OTHER_SPACES = /[\p{Zs}\u2028\u2029]/gu;
  * checked (a U+202E before "kcuf" is delivered as "kcuf", not drawn as "fuck").
  */
 export function visibleText(text: string): string {
+  // Printable ASCII has nothing hidden and no other space.
+  if (PRINTABLE_ASCII.test(text)) return text.trim();
   return toWellFormed(text.replace(HIDDEN, '').replace(OTHER_SPACES, ' ')).trim();
 }
 

@@ -1,20 +1,17 @@
-import { array as badwordsList } from 'badwords-list';
+import badwordsList from 'badwords-list';
 import naughtyWords from 'naughty-words';
 import { englishDataset } from 'obscenity';
-import { createBlocklist } from './blocklist.js';
 import { foldCharacters } from './evasion-fold.js';
-import { createRudeWordScreen, type RudeWordScreen } from './rude-words.js';
+import { createPhraseScreen } from './harassment.js';
+import { createRudeWordScreen, memoizeWords, type RudeWordScreen } from './rude-words.js';
 
 /** The languages `MODERATION_LANGUAGES` can name: naughty-words' per-language lists. */
 export type ModerationLanguage = keyof typeof naughtyWords;
 export const MODERATION_LANGUAGE_CODES = Object.keys(naughtyWords) as [ModerationLanguage, ...ModerationLanguage[]];
 
 export interface ProfanityFilter {
-  /**
-   * Whether a line is profane: `readings` are its folded words (see `foldedReadings`), `normalized` and `plainWords`
-   * the line as the blocklist reads it (for the lists' phrases of several words).
-   */
-  matches(readings: readonly (readonly string[])[], normalized: string, plainWords: readonly string[]): boolean;
+  /** Whether a line is profane: `readings` are its folded words (see `foldedReadings`). */
+  matches(readings: readonly (readonly string[])[]): boolean;
 }
 
 /** The words obscenity's English dataset was built from, as its phrases' metadata names them. */
@@ -35,9 +32,7 @@ export function datasetWords(): string[] {
  */
 export function englishProfanity(): string[] {
   const naughty = new Set(naughtyWords.en.map((entry) => entry.toLowerCase()));
-  const consensus = (badwordsList as readonly string[])
-    .map((entry) => entry.toLowerCase())
-    .filter((entry) => naughty.has(entry));
+  const consensus = badwordsList.array.map((entry) => entry.toLowerCase()).filter((entry) => naughty.has(entry));
   return [...new Set([...consensus, ...datasetWords()])];
 }
 
@@ -47,7 +42,7 @@ const isSingleWord = (entry: string) => /^\p{L}+$/u.test(entry);
 /**
  * English words, inflected and compounded, and the words of every other language named (whole words only: their
  * inflections are not English ones), each judged on every reading of the line; entries of several words are matched as
- * runs of whole words, like the blocklist.
+ * runs of whole words.
  */
 export function createProfanityFilter(languages: readonly ModerationLanguage[] = ['en']): ProfanityFilter {
   const english = englishProfanity().map(foldCharacters);
@@ -59,20 +54,19 @@ export function createProfanityFilter(languages: readonly ModerationLanguage[] =
     createRudeWordScreen(english.filter(isSingleWord), { compounds: true }),
     createRudeWordScreen(others.filter(isSingleWord), { compounds: false }),
   ];
-  const phrases = createBlocklist([...english, ...others].filter((entry) => !isSingleWord(entry)));
+  const isRudeAlone = memoizeWords((word) => screens.some((screen) => screen.isRudeAlone(word)));
+  const phrases = createPhraseScreen([...english, ...others].filter((entry) => !isSingleWord(entry)));
   return {
-    matches(readings, normalized, plainWords) {
+    matches(readings) {
       for (const words of readings)
         for (let i = 0; i < words.length; i++) {
           const word = words[i] ?? '';
           for (const screen of screens) if (screen.isRude(word)) return true;
           const next = words[i + 1];
           // A word cut in two where one half cannot be a word ("fu ck", "bi tch"; not "pen is").
-          if (next !== undefined && (!VOWEL.test(word) || !VOWEL.test(next))) {
-            for (const screen of screens) if (screen.isRudeAlone(word + next)) return true;
-          }
+          if (next !== undefined && (!VOWEL.test(word) || !VOWEL.test(next)) && isRudeAlone(word + next)) return true;
         }
-      return phrases.matches(normalized, plainWords);
+      return readings.some((words) => phrases.matches(words));
     },
   };
 }

@@ -38,29 +38,61 @@ const VOWEL = /[aeiouy]/;
 /** The sound skeleton of a lower-case word; see `RudeWordScreen`. */
 function skeleton(word: string): string {
   return word
-    .replace(/p+h+/g, 'f')
-    .replace(/c+k+/g, 'k')
+    .replace(/(?<!p)p+h+/g, 'f')
+    .replace(/(?<!c)c+k+/g, 'k')
     .replace(/[cq]/g, 'k')
     .replace(/z/g, 's')
-    .replace(/([aeiou])\1+(?!\1)(?=[aeiou])/g, '');
+    .replace(/([aeiou])\1+/g, dropRunBeforeOtherVowel);
 }
+
+/**
+ * A stretched vowel run just before another vowel is dropped ("buuitch" reads "bitch"). A callback on the whole run,
+ * not a lookahead after a backreference: that regex backtracks through every shorter run and took quadratic time
+ * on one long run ("aaaa…", 25 s for a 100,000-letter line).
+ */
+function dropRunBeforeOtherVowel(run: string, _vowel: string, at: number, word: string): string {
+  const next = word[at + run.length];
+  return next !== undefined && next !== run[0] && VOWEL_NOT_Y.test(next) ? '' : run;
+}
+
+const VOWEL_NOT_Y = /[aeiou]/;
 
 /** The skeleton with every run of one letter squeezed to one ("kiiill" and "kill" both read "kil"). */
 export function squeezedSkeleton(word: string): string {
   return runsOf(skeleton(word)).letters;
 }
 
+/**
+ * A bounded memo of a function of one word: chat repeats its words, so most lines are answered from it. Emptied
+ * when full, which costs one recomputation per word and keeps memory flat whatever the traffic.
+ */
+export function memoizeWords<T>(compute: (word: string) => T, limit = 8_192): (word: string) => T {
+  const known = new Map<string, T>();
+  return (word) => {
+    const found = known.get(word);
+    if (found !== undefined) return found;
+    const value = compute(word);
+    if (known.size >= limit) known.clear();
+    if (word.length <= 64) known.set(word, value);
+    return value;
+  };
+}
+
 function runsOf(word: string): Runs {
-  let letters = '';
+  // The last letter is kept aside: reading it back from the growing string flattens that string on every
+  // character, quadratic on one long word.
+  const letters: string[] = [];
   const counts: number[] = [];
+  let last: string | undefined;
   for (const char of word) {
-    if (letters.at(-1) === char) counts[counts.length - 1] = (counts.at(-1) ?? 0) + 1;
+    if (char === last) counts[counts.length - 1] = (counts.at(-1) ?? 0) + 1;
     else {
-      letters += char;
+      letters.push(char);
       counts.push(1);
+      last = char;
     }
   }
-  return { letters, counts };
+  return { letters: letters.join(''), counts };
 }
 
 interface TrieNode {
@@ -285,18 +317,20 @@ export function createRudeWordScreen(words: readonly string[], options: RudeWord
     );
   };
 
+  const isRude = (word: string): boolean => {
+    if (word.includes(WILDCARD)) return matchesStarred(word);
+    const text = runsOf(skeleton(word));
+    if (rudeFrom(text, 0, 0)) return true;
+    if (!options.compounds) return false;
+    return prefixMatches(starts, text, 0, false).some((match) =>
+      restsAfter(text, match).some(
+        (rest) => (rest.start === 0 || match.leftover === 0) && rudeFrom(rest.text, rest.start, 1),
+      ),
+    );
+  };
+  const none = () => false;
   return {
-    isRude(word) {
-      if (word.includes(WILDCARD)) return matchesStarred(word);
-      const text = runsOf(skeleton(word));
-      if (rudeFrom(text, 0, 0)) return true;
-      if (!options.compounds) return false;
-      return prefixMatches(starts, text, 0, false).some((match) =>
-        restsAfter(text, match).some(
-          (rest) => (rest.start === 0 || match.leftover === 0) && rudeFrom(rest.text, rest.start, 1),
-        ),
-      );
-    },
-    isRudeAlone: (word) => rudeFrom(runsOf(skeleton(word)), 0, MAX_PARTS),
+    isRude: folded.length === 0 ? none : memoizeWords(isRude),
+    isRudeAlone: folded.length === 0 ? none : (word) => rudeFrom(runsOf(skeleton(word)), 0, MAX_PARTS),
   };
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { createModerator, initialModerationState } from '../../src/moderation/index.js';
 import { loadSettings } from '../../src/settings.js';
 import { settingsProblems } from './support/factories.js';
 
@@ -48,5 +49,36 @@ describe('moderation settings of issue 7', () => {
       'RULES_CACHE_SECONDS',
     ]);
     expect(problems.join('\n')).toContain("'Violence=high' is not Category=severity");
+  });
+});
+
+describe('MODERATION_LANGUAGES (issue 22)', () => {
+  it('defaults to English and reads a comma-separated list of naughty-words language codes', () => {
+    expect(loadSettings(valid).moderation.languages).toEqual(['en']);
+    expect(loadSettings({ ...valid, MODERATION_LANGUAGES: 'en, de,fr' }).moderation.languages).toEqual([
+      'en',
+      'de',
+      'fr',
+    ]);
+  });
+
+  it('names an unknown language code', () => {
+    expect(settingsProblems({ ...valid, MODERATION_LANGUAGES: 'en,xx' }).join('\n')).toMatch(/MODERATION_LANGUAGES/);
+  });
+});
+
+describe('a moderator with MODERATION_LANGUAGES', () => {
+  it('refuses the words of the added language, with the same folding, and no more English words', () => {
+    const german = createModerator(loadSettings({ ...valid, MODERATION_LANGUAGES: 'en,de' }).moderation);
+    const english = createModerator(loadSettings(valid).moderation);
+    const verdict = (moderator: typeof german, text: string) =>
+      moderator.moderate(text, initialModerationState(), 0).verdict.allowed;
+    // "Arschloch" and "Scheiße" are German profanity (naughty-words' de list, LDNOOBW).
+    for (const text of ['du Arschloch', 'A R S C H L O C H', 'аrschloch', 'so eine Scheiße']) {
+      expect(verdict(german, text), text).toBe(false);
+      expect(verdict(english, text), text).toBe(true);
+    }
+    for (const text of ['assorted chocolates', 'the therapist is in', 'Scunthorpe'])
+      expect(verdict(german, text)).toBe(true);
   });
 });

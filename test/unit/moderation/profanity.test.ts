@@ -81,8 +81,7 @@ describe('issue 21 point 4: the delivered line is the judged line', () => {
   });
 
   it('delivers no character that draws differently from the judged text, whatever the line', () => {
-    // biome-ignore lint/suspicious/noMisleadingCharacterClass: U+034F is listed alone, as a character the line must not hold.
-    const hidden = /[\u061c\u200b\u200c\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u00ad\u034f\u00a0]/u;
+    const hidden = /[\u061c\u200b\u200c\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u00ad\u00a0]|\u034f/u;
     fc.assert(
       fc.property(fc.string({ unit: 'binary', maxLength: 60 }), (text) => {
         const verdict = verdictOf(text);
@@ -157,16 +156,21 @@ describe('evasion folding (property tests)', () => {
   });
 
   it('takes time linear in the length of the line, on the lines that fold the most', () => {
+    // One long word of one letter or two froze the host for 45 s at 100,000 characters: a regex that backtracked
+    // through every run (p+h+, a vowel run before another) and a string read back while it grew.
     const worst = ['f u c k ', 'f*u*', 'a.s.s', 'fuckfuckshit', 'ʞɔnɟ ', 'sh1t$', 'ａ𝐛ｃ', '\u0336a\u200b'];
-    /** The best of five runs, so a pause of the shared machine does not count. */
+    worst.push('a', 'p', 'c', 'ab', 'eu', 'ꜰᴜ');
+    // The longest line an operator may allow, so that no line stops at the length check before the word screens.
+    const longLines = createModerator(policyWith({ maxLength: 100_000 }));
+    /** The best of nine runs, so a pause of the shared machine does not count. */
     const timePerLine = (length: number) =>
       worst.map((unit) => {
         const line = unit.repeat(Math.ceil(length / unit.length)).slice(0, length);
         let best = Number.POSITIVE_INFINITY;
-        for (let n = 0; n < 5; n++) {
+        for (let n = 0; n < 9; n++) {
           const started = performance.now();
           foldedReadings(line);
-          verdictOf(line);
+          longLines.moderate(line, initialModerationState(), 0);
           best = Math.min(best, performance.now() - started);
         }
         return best;
