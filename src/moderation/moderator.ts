@@ -76,23 +76,183 @@ interface Counters {
   strikeAt?: number;
 }
 
+/** A check's refusal: the rule, what the chatter is told, and whether it costs a strike. */
+interface Refusal {
+  rule: ModerationRule;
+  message: string;
+  strike: boolean;
+}
+
+/** A check of the line: a refusal, or undefined to go on to the next check. */
+type Check = (line: LineUnderReview) => Refusal | undefined;
+
 /**
- * Rules run cheapest first: muted, length, empty, slow mode, rate (no text scanning), then links, profanity,
- * harassment, blocklist, the room's lists and flood. Profanity, harassment, blocklist, blocking list rules and flood
- * refusals cost a strike;
- * every `rateRefusalsPerStrike`-th rate refusal does too; length, empty, slow-mode and link refusals never do (honest
- * mistakes). Only accepted messages count towards rate, flood and slow mode. Strikes and rate refusals are forgotten
- * `strikeDecayMinutes` after the last strike.
+ * The line as the checks read it. Each reading is computed on first use and kept, so a line refused by a cheap check
+ * never pays for the readings of the dear ones (folding, word lists).
  */
-export function createModerator(policyInput: ModerationPolicy): Moderator {
-  const policy = moderationPolicySchema.parse(policyInput);
+class LineUnderReview {
+  readonly flags: string[] = [];
+  #visible?: string;
+  #normalized?: string;
+  #plainWords?: string[];
+  #readings?: string[][];
+  #hosts?: string[];
+  #fingerprint?: string;
+
+  constructor(
+    readonly text: string,
+    readonly now: number,
+    readonly counters: Counters,
+    readonly recent: readonly RecentMessage[],
+    readonly room: RoomContext | undefined,
+  ) {}
+
+  /** What every client will draw: judged and delivered alike. */
+  get visible(): string {
+    this.#visible ??= visibleText(this.text);
+    return this.#visible;
+  }
+  get normalized(): string {
+    this.#normalized ??= normalizeForMatching(this.visible);
+    return this.#normalized;
+  }
+  get plainWords(): string[] {
+    this.#plainWords ??= words(this.normalized);
+    return this.#plainWords;
+  }
+  get readings(): string[][] {
+    this.#readings ??= foldedReadings(this.visible);
+    return this.#readings;
+  }
+  get hosts(): string[] {
+    this.#hosts ??= linkHosts(this.normalized);
+    return this.#hosts;
+  }
+  get fingerprint(): string {
+    this.#fingerprint ??= fingerprintOf(this.plainWords, this.normalized);
+    return this.#fingerprint;
+  }
+}
+
+/**
+ * The checks in the order they run, cheapest first: length, empty, slow mode and rate read no more than the line's
+ * size and the counters; links, profanity, harassment, blocklist, the room's lists and flood scan the text.
+ * Profanity, harassment, blocklist, blocking list rules and flood cost a strike; every `rateRefusalsPerStrike`-th rate
+ * refusal does too; length, empty, slow-mode, link and unchecked refusals never do (honest mistakes).
+ */
+function orderedChecks(policy: ModerationPolicy): readonly Check[] {
   const profanity = createProfanityFilter(policy.languages);
   const harassment = createHarassmentScreen();
   const blocklist = createBlocklist(policy.blocklist);
   const rateWindowMs = policy.rateWindowSeconds * 1000;
   const floodWindowMs = policy.floodWindowSeconds * 1000;
-  const historyMs = Math.max(rateWindowMs, floodWindowMs);
+  const refusal = (rule: ModerationRule, message: string, strike: boolean): Refusal => ({ rule, message, strike });
+
+  const length: Check = ({ text, room }) => {
+    const maxLength = Math.min(policy.maxLength, room?.limits?.maxLength ?? policy.maxLength);
+    if (!exceedsCodePoints(text, maxLength)) return undefined;
+    return refusal('length', `Your message is longer than ${maxLength} characters.`, false);
+  };
+  const empty: Check = ({ visible }) =>
+    isBlank(visible) ? refusal('empty', 'Your message is empty.', false) : undefined;
+  const slowMode: Check = ({ now, counters, room }) => {
+    const slowModeMs = slowModeMsOf(room);
+    const sinceLast = now - (counters.last ?? Number.NEGATIVE_INFINITY);
+    if (sinceLast < 0 || sinceLast >= slowModeMs) return undefined;
+    const wait = Math.ceil((slowModeMs - sinceLast) / 1000);
+    return refusal(
+      'slow-mode',
+      `Slow mode: one message every ${slowModeMs / 1000} seconds (wait ${wait} more).`,
+      false,
+    );
+  };
+  const rate: Check = ({ now, counters, recent }) => {
+    if (recent.filter((message) => now - message.time < rateWindowMs).length < policy.rateMessages) return undefined;
+    counters.rateRefusals += 1;
+    const strike = counters.rateRefusals >= policy.rateRefusalsPerStrike;
+    if (strike) counters.rateRefusals = 0;
+    const limit = `at most ${policy.rateMessages} every ${policy.rateWindowSeconds} seconds`;
+    return refusal('rate', `You are sending messages too quickly (${limit}).`, strike);
+  };
+  const links: Check = (line) =>
+    (line.room?.limits?.linksAllowed ?? true) || line.hosts.length === 0
+      ? undefined
+      : refusal('links', 'Links are not allowed in this room.', false);
+  const profane: Check = ({ readings }) =>
+    profanity.matches(readings)
+      ? refusal('profanity', 'Your message contains language that is not allowed here.', true)
+      : undefined;
+  const harassing: Check = ({ readings }) =>
+    readings.some((reading) => harassment.matches(reading))
+      ? refusal('harassment', 'Your message reads as harassment or an incitement to self-harm.', true)
+      : undefined;
+  const blocked: Check = ({ normalized, plainWords }) =>
+    blocklist.matches(normalized, plainWords)
+      ? refusal('blocklist', 'Your message contains a word or phrase that is not allowed in this chat.', true)
+      : undefined;
+  const listRules: Check = (line) => {
+    const lists = line.room?.lists?.filter((list) => list.size > 0) ?? [];
+    if (lists.length === 0) return undefined;
+    const { normalized, plainWords, hosts } = line;
+    // One budget for all the lists' regular expressions, started when they start.
+    const prepared = { normalized, plainWords, hosts, regexDeadline: performance.now() + REGEX_LINE_BUDGET_MS };
+    for (const list of lists) {
+      const match = list.match(prepared);
+      if (match.unchecked) {
+        return refusal('unchecked', 'Your message could not be checked in time; send a shorter one.', false);
+      }
+      if (match.block !== undefined) {
+        return refusal(`list:${match.block}`, "Your message matches a rule of this room's moderation list.", true);
+      }
+      line.flags.push(...match.flags);
+    }
+    return undefined;
+  };
+  const flood: Check = ({ now, recent, fingerprint }) => {
+    const copies = recent.filter(
+      (message) => message.fingerprint === fingerprint && now - message.time < floodWindowMs,
+    ).length;
+    if (copies < policy.floodRepeats - 1) return undefined;
+    const window = `${policy.floodWindowSeconds} seconds`;
+    return refusal('flood', `You already sent this message ${copies} times in the last ${window}.`, true);
+  };
+
+  return [length, empty, slowMode, rate, links, profane, harassing, blocked, listRules, flood];
+}
+
+const slowModeMsOf = (room: RoomContext | undefined) => (room?.limits?.slowModeSeconds ?? 0) * 1000;
+
+/**
+ * A muted user is refused before any check; then the ordered checks (`orderedChecks`). Only accepted messages count
+ * towards rate, flood and slow mode. Strikes and rate refusals are forgotten `strikeDecayMinutes` after the last
+ * strike.
+ */
+export function createModerator(policyInput: ModerationPolicy): Moderator {
+  const policy = moderationPolicySchema.parse(policyInput);
+  const checks = orderedChecks(policy);
+  const historyMs = Math.max(policy.rateWindowSeconds, policy.floodWindowSeconds) * 1000;
   const strikeDecayMs = policy.strikeDecayMinutes * 60_000;
+
+  /** The refusal's strike and what follows from the strikes so far: nothing, a mute, or eviction and a ban. */
+  const sanctioned = (refused: Refusal, counters: Counters, now: number): Verdict => {
+    let action: ModerationAction = 'none';
+    let consequence = '';
+    if (refused.strike) {
+      counters.strikes += 1;
+      counters.strikeAt = now;
+      if (counters.strikes >= policy.evictAfterStrikes) {
+        action = 'evict';
+        counters.mutedUntil = now + policy.banMinutes * 60_000;
+        consequence = ` You are removed from the room for ${policy.banMinutes} minutes.`;
+      } else if (counters.strikes >= policy.mutedAfterStrikes) {
+        action = 'mute';
+        counters.mutedUntil = now + policy.muteSeconds * 1000;
+        consequence = ` You are muted for ${policy.muteSeconds} seconds.`;
+      }
+    }
+    const message = refused.message + consequence;
+    return { allowed: false, rule: refused.rule, message, strikes: counters.strikes, action };
+  };
 
   return {
     moderate(input, state, nowMs, room) {
@@ -109,120 +269,34 @@ export function createModerator(policyInput: ModerationPolicy): Moderator {
         mutedUntil: current.mutedUntil > now ? current.mutedUntil : 0,
         ...(current.strikeAt !== undefined && !decayed ? { strikeAt: current.strikeAt } : {}),
       };
-      const slowModeMs = (room?.limits?.slowModeSeconds ?? 0) * 1000;
+      const slowModeMs = slowModeMsOf(room);
       if (slowModeMs > 0 && current.last !== undefined) counters.last = current.last;
-
-      const refuse = (rule: ModerationRule, message: string, strike: boolean): ModerationResult => {
-        let action: ModerationAction = 'none';
-        let consequence = '';
-        if (strike) {
-          counters.strikes += 1;
-          counters.strikeAt = now;
-          if (counters.strikes >= policy.evictAfterStrikes) {
-            action = 'evict';
-            counters.mutedUntil = now + policy.banMinutes * 60_000;
-            consequence = ` You are removed from the room for ${policy.banMinutes} minutes.`;
-          } else if (counters.strikes >= policy.mutedAfterStrikes) {
-            action = 'mute';
-            counters.mutedUntil = now + policy.muteSeconds * 1000;
-            consequence = ` You are muted for ${policy.muteSeconds} seconds.`;
-          }
-        }
-        return {
-          verdict: { allowed: false, rule, message: message + consequence, strikes: counters.strikes, action },
-          state: encodeState(counters, recent),
-        };
-      };
 
       if (counters.mutedUntil > 0) {
         // Still refused while the caller has not evicted yet, and `evict` again so it retries.
         const evicted = counters.strikes >= policy.evictAfterStrikes;
         const seconds = Math.ceil((counters.mutedUntil - now) / 1000);
+        const message = evicted
+          ? 'You have been removed from this room.'
+          : `You are muted for another ${seconds} seconds.`;
+        const action = evicted ? 'evict' : 'none';
         return {
-          verdict: {
-            allowed: false,
-            rule: 'muted',
-            message: evicted
-              ? 'You have been removed from this room.'
-              : `You are muted for another ${seconds} seconds.`,
-            strikes: counters.strikes,
-            action: evicted ? 'evict' : 'none',
-          },
+          verdict: { allowed: false, rule: 'muted', message, strikes: counters.strikes, action },
           state: encodeState(counters, recent),
         };
       }
-      const maxLength = Math.min(policy.maxLength, room?.limits?.maxLength ?? policy.maxLength);
-      if (exceedsCodePoints(text, maxLength)) {
-        return refuse('length', `Your message is longer than ${maxLength} characters.`, false);
-      }
-      // What every client will draw: judged and delivered alike.
-      const visible = visibleText(text);
-      if (isBlank(visible)) return refuse('empty', 'Your message is empty.', false);
-      const sinceLast = now - (counters.last ?? Number.NEGATIVE_INFINITY);
-      if (sinceLast >= 0 && sinceLast < slowModeMs) {
-        const wait = Math.ceil((slowModeMs - sinceLast) / 1000);
-        const every = slowModeMs / 1000;
-        return refuse('slow-mode', `Slow mode: one message every ${every} seconds (wait ${wait} more).`, false);
-      }
-      if (recent.filter((message) => now - message.time < rateWindowMs).length >= policy.rateMessages) {
-        counters.rateRefusals += 1;
-        const strike = counters.rateRefusals >= policy.rateRefusalsPerStrike;
-        if (strike) counters.rateRefusals = 0;
-        const limit = `at most ${policy.rateMessages} every ${policy.rateWindowSeconds} seconds`;
-        return refuse('rate', `You are sending messages too quickly (${limit}).`, strike);
+      const line = new LineUnderReview(text, now, counters, recent, room);
+      for (const check of checks) {
+        const refused = check(line);
+        if (refused) return { verdict: sanctioned(refused, counters, now), state: encodeState(counters, recent) };
       }
 
-      const normalized = normalizeForMatching(visible);
-      const lists = room?.lists?.filter((list) => list.size > 0) ?? [];
-      const linksAllowed = room?.limits?.linksAllowed ?? true;
-      const hosts = linksAllowed ? undefined : linkHosts(normalized);
-      if (hosts && hosts.length > 0) return refuse('links', 'Links are not allowed in this room.', false);
-      const plainWords = words(normalized);
-      const readings = foldedReadings(visible);
-      if (profanity.matches(readings)) {
-        return refuse('profanity', 'Your message contains language that is not allowed here.', true);
-      }
-      if (readings.some((reading) => harassment.matches(reading))) {
-        return refuse('harassment', 'Your message reads as harassment or an incitement to self-harm.', true);
-      }
-      if (blocklist.matches(normalized, plainWords)) {
-        return refuse('blocklist', 'Your message contains a word or phrase that is not allowed in this chat.', true);
-      }
-      const flags: string[] = [];
-      const prepared =
-        lists.length > 0
-          ? {
-              normalized,
-              plainWords,
-              hosts: hosts ?? linkHosts(normalized),
-              regexDeadline: performance.now() + REGEX_LINE_BUDGET_MS,
-            }
-          : undefined;
-      for (const list of lists) {
-        if (!prepared) break;
-        const match = list.match(prepared);
-        if (match.unchecked) {
-          return refuse('unchecked', 'Your message could not be checked in time; send a shorter one.', false);
-        }
-        if (match.block !== undefined) {
-          return refuse(`list:${match.block}`, "Your message matches a rule of this room's moderation list.", true);
-        }
-        flags.push(...match.flags);
-      }
-      const fingerprint = fingerprintOf(plainWords, normalized);
-      const copies = recent.filter(
-        (message) => message.fingerprint === fingerprint && now - message.time < floodWindowMs,
-      ).length;
-      if (copies >= policy.floodRepeats - 1) {
-        const window = `${policy.floodWindowSeconds} seconds`;
-        return refuse('flood', `You already sent this message ${copies} times in the last ${window}.`, true);
-      }
-
-      recent.push({ time: now, fingerprint });
+      const accepted = [...recent, { time: now, fingerprint: line.fingerprint }];
       if (slowModeMs > 0) counters.last = now;
+      const { visible, flags } = line;
       return {
         verdict: flags.length > 0 ? { allowed: true, text: visible, flags } : { allowed: true, text: visible },
-        state: encodeState(counters, recent),
+        state: encodeState(counters, accepted),
       };
     },
   };
