@@ -1,4 +1,4 @@
-import type { ContentSafetyClient } from './ai/content-safety.js';
+import type { TextAnalyzer } from './ai/content-safety.js';
 import { createClients } from './clients.js';
 import { UpstreamAuthenticator } from './events/authenticate.js';
 import { UserPaces } from './events/user-pace.js';
@@ -14,7 +14,7 @@ import type { ModerationStores } from './store/types.js';
 export interface AppPorts extends ModerationStores {
   webPubSub: WebPubSubOperations;
   /** Only where CONTENT_SAFETY_ENDPOINT is set. */
-  contentSafety: ContentSafetyClient | undefined;
+  contentSafety: TextAnalyzer | undefined;
 }
 
 /** Everything a function needs, built once per process and reused across invocations (clients keep connections). */

@@ -13,8 +13,13 @@ const analysisSchema = z.object({
 });
 export type TextAnalysis = z.infer<typeof analysisSchema>;
 
+/** What the app asks of Content Safety: the port, which the REST client below implements. */
+export interface TextAnalyzer {
+  analyze(text: string): Promise<TextAnalysis>;
+}
+
 /** Azure AI Content Safety's text analysis (`text:analyze`), with the app's managed identity and a timeout. */
-export class ContentSafetyClient {
+export class ContentSafetyClient implements TextAnalyzer {
   constructor(
     private readonly settings: ContentSafetySettings,
     private readonly credential: TokenCredential,
@@ -54,7 +59,7 @@ export type ContentSafetyVerdict =
 
 /** The first category at or above its threshold refuses; an outage allows or refuses as the settings choose. */
 export async function screenText(
-  client: ContentSafetyClient,
+  client: TextAnalyzer,
   settings: ContentSafetySettings,
   text: string,
 ): Promise<ContentSafetyVerdict> {

@@ -9,7 +9,8 @@ import type { Sanction } from '../store/types.js';
 import { provisionClientAndJoinGroup } from '../workflows/provision-client-and-join-group.js';
 import { clientAccessUrl } from '../workflows/steps.js';
 import { WorkflowFailedError } from '../workflows/workflow-run.js';
-import { chatMessage, type EventLog } from './chat-message.js';
+import type { EventLog } from './chat-delivery.js';
+import { chatMessage } from './chat-message.js';
 import { parseCloudEvent, type UpstreamEvent } from './cloud-event.js';
 import {
   type ConnectionState,

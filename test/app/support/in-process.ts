@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
 import * as functions from '@azure/functions';
+import type { TextAnalyzer } from '../../../src/ai/content-safety.js';
 import { type App, createApp } from '../../../src/app.js';
 import { serve } from '../../../src/http/register.js';
 import { MemoryWebPubSub } from '../../../src/ports/memory-web-pubsub.js';
@@ -40,7 +41,11 @@ export class InProcessApp {
   readonly app: App;
   private clock: number;
 
-  constructor(env: Record<string, string> = {}, start = new Date('2026-12-03T10:00:00Z')) {
+  constructor(
+    env: Record<string, string> = {},
+    start = new Date('2026-12-03T10:00:00Z'),
+    contentSafety?: TextAnalyzer,
+  ) {
     this.clock = start.getTime();
     const settings = loadSettings({
       WEBPUBSUB_ENDPOINT: 'https://memory.webpubsub.invalid',
@@ -50,7 +55,7 @@ export class InProcessApp {
       WEBSITE_AUTH_ENABLED: 'true',
       ...env,
     });
-    const ports = { webPubSub: this.webPubSub, ...this.stores, contentSafety: undefined };
+    const ports = { webPubSub: this.webPubSub, ...this.stores, contentSafety };
     this.app = createApp(settings, ports, () => new Date(this.clock));
   }
 

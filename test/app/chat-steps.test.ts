@@ -1,0 +1,125 @@
+import { describe, expect, it } from 'vitest';
+import type { TextAnalysis, TextAnalyzer } from '../../src/ai/content-safety.js';
+import { InProcessApp, InProcessChatter } from './support/in-process.js';
+
+const moderator = { userId: 'mod', roles: ['moderator'] };
+const room = 'lobby';
+
+async function chatterIn(app: InProcessApp, userId: string): Promise<InProcessChatter> {
+  const chatter = new InProcessChatter(app, userId);
+  expect((await chatter.connect()).status).toBe(200);
+  expect((await chatter.join(room)).body).toMatchObject({ type: 'joined', room });
+  return chatter;
+}
+
+/** Content Safety's answers, counted: what the service would say of each line. */
+class ScriptedAnalyzer implements TextAnalyzer {
+  readonly asked: string[] = [];
+  constructor(private readonly answer: (text: string) => TextAnalysis | Error) {}
+  async analyze(text: string): Promise<TextAnalysis> {
+    this.asked.push(text);
+    const answer = this.answer(text);
+    if (answer instanceof Error) throw answer;
+    return answer;
+  }
+}
+
+const contentSafetyEnv = { CONTENT_SAFETY_ENDPOINT: 'https://memory.cognitiveservices.invalid' };
+const severities = (violence: number): TextAnalysis => ({
+  categoriesAnalysis: [
+    { category: 'Hate', severity: 0 },
+    { category: 'Violence', severity: violence },
+  ],
+});
+
+describe('a chat line, step by step (sanctions, policy, AI screen, delivery)', () => {
+  it('sanctions: a banned user is refused before the policy runs, and the refusal costs no strike', async () => {
+    const app = new InProcessApp();
+    const eve = await chatterIn(app, 'eve');
+    const banned = await app.call('ban', moderator, {
+      path: 'moderate/bans',
+      body: { userId: 'eve', room, minutes: 5, reason: 'spam' },
+    });
+    expect(banned.status).toBe(201);
+    app.advance(6_000); // past RULES_CACHE_SECONDS, so the snapshot holds the ban
+    const answer = await eve.chat(room, 'shit');
+    expect(answer.body).toMatchObject({ type: 'refused', rule: 'banned', strikes: 0, action: 'none' });
+    expect(app.webPubSub.sentTo({ to: 'group', group: room }).slice(1)).toEqual([]);
+  });
+
+  it('AI screen: Content Safety is asked once, after the cheap filters, and its refusal leaves the counters', async () => {
+    const analyzer = new ScriptedAnalyzer((text) => severities(text.includes('hurt') ? 6 : 0));
+    const app = new InProcessApp(contentSafetyEnv, undefined, analyzer);
+    const ann = await chatterIn(app, 'ann');
+    expect((await ann.chat(room, 'I will hurt them')).body).toMatchObject({
+      type: 'refused',
+      rule: 'ai:Violence',
+      strikes: 0,
+    });
+    expect((await ann.chat(room, 'shit')).body).toMatchObject({ rule: 'profanity', strikes: 1 });
+    expect((await ann.chat(room, 'all good')).body).toMatchObject({ type: 'accepted' });
+    // The profane line never reached the service: the cheap filters refused it first.
+    expect(analyzer.asked).toEqual(['I will hurt them', 'all good']);
+  });
+
+  it('AI screen: an outage fails open by default and closed when configured, and is logged either way', async () => {
+    const outage = () => new Error('no answer within 2000 ms');
+    const open = new InProcessApp(contentSafetyEnv, undefined, new ScriptedAnalyzer(outage));
+    expect((await (await chatterIn(open, 'olly')).chat(room, 'hello')).body).toMatchObject({ type: 'accepted' });
+    const closedEnv = { ...contentSafetyEnv, CONTENT_SAFETY_FAILURE: 'closed' };
+    const closed = new InProcessApp(closedEnv, undefined, new ScriptedAnalyzer(outage));
+    expect((await (await chatterIn(closed, 'cleo')).chat(room, 'hello')).body).toMatchObject({
+      type: 'refused',
+      rule: 'ai-unavailable',
+    });
+  });
+
+  it('delivery: a shadow-banned line goes to its author alone, with the usual reply and an audit entry', async () => {
+    const app = new InProcessApp();
+    const sid = await chatterIn(app, 'sid');
+    await chatterIn(app, 'tia');
+    const shadow = await app.call('shadowBan', moderator, {
+      path: 'moderate/shadow-bans',
+      body: { userId: 'sid', reason: 'spam' },
+    });
+    expect(shadow.status).toBe(201);
+    app.advance(6_000);
+    const groupBefore = app.webPubSub.sentTo({ to: 'group', group: room }).length;
+    const answer = await sid.chat(room, 'buy my stuff');
+    expect(answer.body).toMatchObject({ type: 'accepted', id: expect.any(String) });
+    expect(app.webPubSub.sentTo({ to: 'group', group: room })).toHaveLength(groupBefore);
+    expect(app.webPubSub.sentTo({ to: 'connection', id: sid.connectionId })).toContainEqual(
+      expect.objectContaining({ type: 'chat', from: 'sid', text: 'buy my stuff' }),
+    );
+    const audit = await app.stores.audit.listAudit({ limit: 10 });
+    expect(audit.entries).toContainEqual(
+      expect.objectContaining({ action: 'shadow-deliver', rule: 'shadow-ban', target: 'sid' }),
+    );
+  });
+
+  it('delivery: a line the service will not take is NotDelivered to its author, and nobody receives it', async () => {
+    const app = new InProcessApp();
+    const ann = await chatterIn(app, 'ann');
+    const groupBefore = app.webPubSub.sentTo({ to: 'group', group: room }).length;
+    app.webPubSub.failNext('send', 503);
+    const answer = await ann.chat(room, 'hello');
+    expect(answer.body).toMatchObject({ type: 'error', code: 'NotDelivered', id: expect.any(String) });
+    expect(app.webPubSub.sentTo({ to: 'group', group: room })).toHaveLength(groupBefore);
+  });
+
+  it('delivery: a line a flag rule matches is delivered and queued for review with the rule named', async () => {
+    const app = new InProcessApp();
+    const ann = await chatterIn(app, 'ann');
+    const added = await app.call('addRule', moderator, {
+      path: 'moderate/rules',
+      body: { kind: 'word', pattern: 'crypto', action: 'flag' },
+    });
+    expect(added.status).toBe(201);
+    app.advance(6_000);
+    const { id } = (await ann.chat(room, 'crypto tips inside')).body as { id: string };
+    expect(app.webPubSub.sentTo({ to: 'group', group: room }).at(-1)).toMatchObject({ id, text: 'crypto tips inside' });
+    const rule = `list:${(added.body as { id: string }).id}`;
+    const queue = await app.call('listQueue', moderator, { path: 'moderate/queue' });
+    expect(queue.body).toMatchObject({ items: [{ id: `${room}.${id}`, rules: [rule] }] });
+  });
+});
