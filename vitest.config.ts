@@ -39,6 +39,11 @@ export default defineConfig({
           hookTimeout: 90_000,
         },
       },
+      {
+        extends: true,
+        // Several app instances on one stack (issue 23); the file starts its own.
+        test: { name: 'scale', include: ['test/scale/**/*.test.ts'], testTimeout: 180_000, hookTimeout: 90_000 },
+      },
       { extends: true, test: { name: 'package', include: ['test/package/**/*.test.ts'], testTimeout: 60_000 } },
       {
         extends: true,

@@ -51,6 +51,14 @@ export async function stopChild(child: ChildProcess, graceMs = 3000): Promise<vo
   clearTimeout(timer);
 }
 
+/** SIGKILL, as the OS kills a process that crashed or ran out of memory; resolves once it has exited. */
+export async function killChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGKILL');
+  await exited;
+}
+
 /** Sends each line of a child's output to `log` with a prefix naming the child. */
 export function forwardLines(stream: Readable | null, prefix: string, log: LogLine): void {
   if (!stream) return;

@@ -1,7 +1,9 @@
+import { randomBytes } from 'node:crypto';
 import { type RunningEmulator, startEmulator } from '../emulator/server.js';
 import { loadSettings } from '../src/settings.js';
 import { startAzuriteTable } from './azurite.js';
 import { ensureDevCertificates } from './certs.js';
+import { startFrontEnd } from './front-end.js';
 import { type FunctionsHostProcess, startFunctionsHostProcess } from './host/child.js';
 import { type RunningIdentityEndpoint, startIdentityEndpoint } from './identity/server.js';
 import type { LogLine } from './processes.js';
@@ -12,6 +14,23 @@ export interface StackOptions {
   log?: LogLine;
   /** Extra app settings for the Functions host, e.g. a test's moderation policy. */
   appSettings?: Record<string, string>;
+  /**
+   * Instances of the app, each its own Functions host process with its own memory and caches, behind one front end
+   * that spreads requests over them as the platform does for a scaled-out app. Default 1 (no front end).
+   */
+  appInstances?: number;
+}
+
+/** One instance of a scaled-out app. */
+export interface AppInstance {
+  readonly url: string;
+  readonly pid: number;
+  /** Whether its process is running (false between `kill` and `restart`). */
+  readonly running: boolean;
+  /** SIGKILL, as a crashed or recycled instance: what it was serving is cut off. */
+  kill(): Promise<void>;
+  /** A new process on the same port, with the same settings. */
+  restart(): Promise<void>;
 }
 
 export interface Stack {
@@ -24,6 +43,10 @@ export interface Stack {
   appPrincipalId: string;
   /** The app settings the Functions host runs with (on top of this process's environment). */
   appSettings: Readonly<Record<string, string>>;
+  /** The app's instances; `appUrl` is the first one's, or their front end's when there are several. */
+  instances: readonly AppInstance[];
+  /** Requests the front end gave each instance, by URL (empty with one instance, which has no front end). */
+  forwarded: ReadonlyMap<string, number>;
   /** The app's (the Functions host process's) memory after a full GC, for soak tests. */
   appMemoryUsage(): Promise<NodeJS.MemoryUsage>;
   /**
@@ -115,18 +138,41 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       API_TOKEN_AUDIENCE: upstreamAudience,
       API_TOKEN_JWKS_URI: identity.jwksUri,
       ALLOW_ANONYMOUS: 'false',
+      // One per app, as App Service keeps it: a session signed by one instance is honoured by all.
+      WEBSITE_AUTH_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
       ...options.appSettings,
     };
     const appEnv: NodeJS.ProcessEnv = { ...env, ...appSettings };
     // Fail fast, with every problem listed, rather than on the first call.
     loadSettings(appEnv);
-    const host = await startFunctionsHostProcess({ port: fixed ? 7071 : 0, log, env: appEnv });
-    closers.push(host.close);
+    const instanceCount = options.appInstances ?? 1;
+    const instances: ManagedInstance[] = [];
+    for (let n = 0; n < instanceCount; n++) {
+      const instanceLog: LogLine = instanceCount === 1 ? log : (line) => log(`[instance ${n}] ${line}`);
+      const port = fixed && instanceCount === 1 ? 7071 : 0;
+      const instance = await ManagedInstance.start(appEnv, port, instanceLog);
+      instances.push(instance);
+      closers.push(() => instance.close());
+    }
+    const first = instances[0];
+    if (!first) throw new Error('appInstances must be at least 1.');
+    let appUrl = first.url;
+    let forwarded: ReadonlyMap<string, number> = new Map();
+    if (instanceCount > 1) {
+      const frontEnd = await startFrontEnd({
+        port: fixed ? 7071 : 0,
+        instances: () => instances.map((instance) => instance.url),
+        log,
+      });
+      closers.push(frontEnd.close);
+      appUrl = frontEnd.url;
+      forwarded = frontEnd.forwarded;
+    }
 
     emulator.configureHub(hubName, {
       eventHandlers: [
         {
-          urlTemplate: `${host.url}/api/webpubsub`,
+          urlTemplate: `${appUrl}/api/webpubsub`,
           userEventPattern: '*',
           systemEvents: ['connect', 'connected', 'disconnected'],
           auth: { type: 'ManagedIdentity', resource: upstreamAudience },
@@ -135,14 +181,16 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     });
 
     return {
-      appUrl: host.url,
-      appPid: host.pid,
+      appUrl,
+      appPid: first.pid,
       emulator,
       identity,
       tablesConnectionString: azurite.connectionString,
       appPrincipalId: appIdentity.principalId,
       appSettings,
-      appMemoryUsage: host.memoryUsage,
+      instances,
+      forwarded,
+      appMemoryUsage: () => first.memoryUsage(),
       startAppHost: async () => {
         const extraHost = await startFunctionsHostProcess({ log, env: appEnv });
         closers.push(extraHost.close);
@@ -153,5 +201,50 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   } catch (error) {
     await closeAll();
     throw error;
+  }
+}
+
+/** A Functions host process that can be killed and started again on its port, as an instance of a scaled-out app. */
+class ManagedInstance implements AppInstance {
+  private constructor(
+    private process: FunctionsHostProcess | undefined,
+    readonly url: string,
+    private readonly env: NodeJS.ProcessEnv,
+    private readonly log: LogLine,
+  ) {}
+
+  static async start(env: NodeJS.ProcessEnv, port: number, log: LogLine): Promise<ManagedInstance> {
+    const process = await startFunctionsHostProcess({ port, log, env });
+    return new ManagedInstance(process, process.url, env, log);
+  }
+
+  get pid(): number {
+    return this.process?.pid ?? 0;
+  }
+  get running(): boolean {
+    return this.process !== undefined;
+  }
+
+  memoryUsage(): Promise<NodeJS.MemoryUsage> {
+    if (!this.process) throw new Error(`The instance at ${this.url} is not running.`);
+    return this.process.memoryUsage();
+  }
+
+  async kill(): Promise<void> {
+    const process = this.process;
+    this.process = undefined;
+    await process?.kill();
+  }
+
+  async restart(): Promise<void> {
+    await this.kill();
+    const port = Number(new URL(this.url).port);
+    this.process = await startFunctionsHostProcess({ port, log: this.log, env: this.env });
+  }
+
+  async close(): Promise<void> {
+    const process = this.process;
+    this.process = undefined;
+    await process?.close();
   }
 }

@@ -1,9 +1,23 @@
 /**
  * `npm start`: the whole stack on the well-known ports (`npm start -- --free-ports` for free ones), its URLs printed,
- * stopped cleanly on Ctrl-C or SIGTERM.
+ * stopped cleanly on Ctrl-C or SIGTERM. `npm start -- --instances 3` runs three instances of the app behind one
+ * front end, as a scaled-out Function App.
  */
 import { SettingsError } from '../src/errors.js';
 import { type Stack, startStack } from './stack.js';
+
+/** `--instances n`: how many app instances; 1 unless given. */
+function instancesArgument(argv: readonly string[]): number {
+  const at = argv.indexOf('--instances');
+  if (at < 0) return 1;
+  const count = Number(argv[at + 1]);
+  if (!Number.isInteger(count) || count < 1 || count > 16) {
+    throw new UsageError(`--instances takes a whole number from 1 to 16, not ${argv[at + 1] ?? 'nothing'}.`);
+  }
+  return count;
+}
+
+class UsageError extends Error {}
 
 function describe(stack: Stack): string {
   const signIn = (userId: string, roles: string, redirect: string) =>
@@ -12,6 +26,11 @@ function describe(stack: Stack): string {
     '',
     'webpubsub-moderator local stack is running',
     `  App (Functions host)   ${stack.appUrl}/api/`,
+    ...(stack.instances.length > 1
+      ? [
+          `  App instances          ${stack.instances.map((instance) => instance.url).join('  ')} (behind the URL above)`,
+        ]
+      : []),
     `  Chat page              ${stack.appUrl}/`,
     `  Moderator page         ${stack.appUrl}/moderator`,
     `  Sign in as alice       ${signIn('alice', '', '/')}`,
@@ -30,7 +49,8 @@ function describe(stack: Stack): string {
 
 async function main(): Promise<void> {
   const log = (line: string) => process.stdout.write(`${line}\n`);
-  const stack = await startStack({ fixedPorts: !process.argv.includes('--free-ports'), log });
+  const appInstances = instancesArgument(process.argv);
+  const stack = await startStack({ fixedPorts: !process.argv.includes('--free-ports'), appInstances, log });
   log(describe(stack));
   let stopping = false;
   const stop = (reason: string) => {
@@ -54,7 +74,7 @@ async function main(): Promise<void> {
 main().catch((error: unknown) => {
   // Invalid settings are the operator's to fix and the list names each one; a stack trace would only bury it.
   const detail =
-    error instanceof SettingsError
+    error instanceof SettingsError || error instanceof UsageError
       ? error.message
       : error instanceof Error
         ? (error.stack ?? error.message)

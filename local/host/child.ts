@@ -1,6 +1,6 @@
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { forwardLines, type LogLine, stopChild } from '../processes.js';
+import { forwardLines, killChild, type LogLine, stopChild } from '../processes.js';
 import type { HostMemoryReport, HostMessage } from './main.js';
 
 export interface FunctionsHostProcessOptions {
@@ -17,6 +17,8 @@ export interface FunctionsHostProcess {
   pid: number;
   /** The app's memory after a full GC, for soak tests. */
   memoryUsage(): Promise<NodeJS.MemoryUsage>;
+  /** SIGKILL, no grace: a crashed instance. */
+  kill(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -66,7 +68,13 @@ export async function startFunctionsHostProcess(options: FunctionsHostProcessOpt
         child.on('message', onMessage);
         child.send({ type: 'measure-memory' });
       });
-    return { url, pid: child.pid as number, memoryUsage, close: () => stopChild(child) };
+    return {
+      url,
+      pid: child.pid as number,
+      memoryUsage,
+      kill: () => killChild(child),
+      close: () => stopChild(child),
+    };
   } catch (error) {
     await stopChild(child);
     throw error;

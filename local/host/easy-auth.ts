@@ -21,7 +21,10 @@ export interface DevSession {
 }
 
 export interface EasyAuthOptions {
-  /** HMAC key for session cookies; a random one per host, so restarting the host signs everyone out. */
+  /**
+   * HMAC key for session cookies. App Service keeps one per app (`WEBSITE_AUTH_ENCRYPTION_KEY`), so every instance
+   * honours a session another signed; without it, a random one per host, so restarting the host signs everyone out.
+   */
   secret?: Buffer;
   sessionLifetimeSeconds?: number;
 }

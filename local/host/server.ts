@@ -55,7 +55,8 @@ export async function startFunctionsHost(options: FunctionsHostOptions): Promise
   const routes = compileRoutes(options.definitions);
   const prefixSegments = splitPath(options.routePrefix ?? 'api');
   const webRoot = resolve(repoRoot, options.webRoot ?? 'web/public');
-  const easyAuth = createEasyAuth();
+  const encryptionKey = process.env.WEBSITE_AUTH_ENCRYPTION_KEY;
+  const easyAuth = createEasyAuth(encryptionKey ? { secret: Buffer.from(encryptionKey, 'hex') } : {});
   const maxRequestBodyBytes = options.maxRequestBodyBytes ?? defaultMaxRequestBodyBytes;
   const invocationLog: InvocationLog = (functionName, level, args) =>
     log(`[${new Date().toISOString()}] [${functionName}] ${level}: ${format(...args)}`);
