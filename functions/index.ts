@@ -24,6 +24,8 @@ const httpFunctions: readonly HttpFunctionEntry[] = [
   { name: 'moderateUnban', route: 'moderate/bans/{userId}', methods: ['DELETE', 'OPTIONS'], endpoint: 'unban' },
   /** `GET /api/moderate/audit?limit&before` → newest first, paged. */
   { name: 'moderateAudit', route: 'moderate/audit', methods: ['GET', 'OPTIONS'], endpoint: 'audit' },
+  /** `GET /api/moderate/stats?room&window=hour|day` → the insights: lines per minute or hour, by outcome and rule. */
+  { name: 'moderateStats', route: 'moderate/stats', methods: ['GET', 'OPTIONS'], endpoint: 'stats' },
   /** `GET /api/moderate/rooms` → rooms with their connection counts. */
   { name: 'moderateRooms', route: 'moderate/rooms', methods: ['GET', 'OPTIONS'], endpoint: 'rooms' },
   /** `GET /api/moderate/rooms/{room}/connections` → who is in the room. */

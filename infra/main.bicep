@@ -51,7 +51,7 @@ param hubName string = 'chat'
 @description('Upper bound of Function App instances the Flex Consumption plan may scale out to.')
 param maximumInstanceCount int = 40
 
-@description('Prefix of the app\'s tables: <prefix>Bans, <prefix>Audit, <prefix>Presence, <prefix>Rooms, <prefix>Rules, <prefix>Messages, <prefix>Queue (TABLE_PREFIX).')
+@description('Prefix of the app\'s tables: <prefix>Bans, <prefix>Audit, <prefix>Presence, <prefix>Rooms, <prefix>Rules, <prefix>Messages, <prefix>Queue, <prefix>Stats (TABLE_PREFIX).')
 param tablePrefix string = 'moderator'
 
 @description('App role value that grants the moderation endpoints (MODERATOR_ROLE); it must match the app role on the app registration.')
@@ -76,7 +76,7 @@ var tags = { 'azd-env-name': environmentName }
 var appName = empty(functionAppName) ? 'func-${resourceToken}' : functionAppName
 // Container names are lower case only; an app name may not be.
 var deploymentContainerName = 'app-package-${toLower(take(appName, 32))}-${take(resourceToken, 7)}'
-var tableNames = [for suffix in ['Bans', 'Audit', 'Presence', 'Rooms', 'Rules', 'Messages', 'Queue']: '${tablePrefix}${suffix}']
+var tableNames = [for suffix in ['Bans', 'Audit', 'Presence', 'Rooms', 'Rules', 'Messages', 'Queue', 'Stats']: '${tablePrefix}${suffix}']
 // Pages hosted on another origin call the API cross-origin and come back there after sign-in.
 var pageOrigins = filter(map(split(corsOrigins, ','), origin => trim(origin)), origin => !empty(origin))
 

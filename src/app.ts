@@ -3,6 +3,7 @@ import { createClients } from './clients.js';
 import { UpstreamAuthenticator } from './events/authenticate.js';
 import { UserPaces } from './events/user-pace.js';
 import { PrincipalReader } from './http/principal.js';
+import { StatsRecorder } from './insights/stats-recorder.js';
 import { createModerator, type Moderator } from './moderation/index.js';
 import type { WebPubSubOperations } from './ports/web-pubsub.js';
 import { RulesCache } from './rules/rules-cache.js';
@@ -28,6 +29,8 @@ export interface App extends AppPorts {
   paces: UserPaces;
   /** Moderators' rules, room settings and sanctions as the event handler sees them (cached, see RulesCache). */
   rules: RulesCache;
+  /** Counts lines for the insights in memory and writes them in batches (`stats`). */
+  insights: StatsRecorder;
   now: () => Date;
 }
 
@@ -54,6 +57,7 @@ export function createApp(settings: Settings, ports: AppPorts = azurePorts(setti
       now,
       warn: (message) => console.warn(message),
     }),
+    insights: new StatsRecorder(ports.stats, { now, warn: (message) => console.warn(message) }),
     now,
   };
 }

@@ -50,5 +50,6 @@ export function createModerationTables(
     rules: table('Rules'),
     messages: table('Messages'),
     queue: table('Queue'),
+    stats: table('Stats'),
   };
 }

@@ -176,6 +176,30 @@ export interface AuditPage {
   next?: string;
 }
 
+/** One point of an insights series: a minute (window `hour`) or an hour (window `day`). */
+export interface StatsPoint {
+  /** The point's start, ISO 8601. */
+  start: string;
+  delivered: number;
+  refused: number;
+  /** Refusals by rule (`profanity`, `rate`, `list:<id>`…). */
+  refusedByRule: Record<string, number>;
+  flagged: number;
+  reported: number;
+}
+
+/** `GET /api/moderate/stats?room=&window=hour|day`. */
+export interface StatsSummary {
+  window: 'hour' | 'day';
+  room?: string;
+  /** 60 one-minute points (hour) or 24 one-hour points (day), oldest first, ending with the current one. */
+  series: StatsPoint[];
+  /** The rooms with the most delivered lines in the window, at most 10. */
+  busiestRooms: { room: string; delivered: number; refused: number }[];
+  /** The users refused most often in the window, at most 10 (each instance reports its top 20 per room and minute). */
+  topRefused: { userId: string; refusals: number }[];
+}
+
 export interface AnnounceResult {
   token: string;
   broadcastStatus: number;

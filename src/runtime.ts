@@ -18,6 +18,7 @@ import {
   unmute,
   unshadowBan,
 } from './endpoints/sanctions.js';
+import { stats } from './endpoints/stats.js';
 import { handleUpstream } from './events/handle-upstream.js';
 import type { AppHandler } from './http/app-handler.js';
 
@@ -30,6 +31,7 @@ export const endpoints = {
   announce,
   evict,
   audit,
+  stats,
   rooms,
   roomConnections,
   listBans,

@@ -51,6 +51,7 @@ export async function deliverLine(
     app.messages.recordMessage(record),
   ]);
   if (sent.status === 'rejected') return notDelivered(log, id, sent.reason);
+  app.insights.record({ kind: 'delivered', room, flagged: line.flags !== undefined });
   if (recorded.status === 'rejected') {
     log.warn(`Chat line ${id} was delivered but not recorded for reports: ${describeError(recorded.reason)}`);
   }

@@ -44,6 +44,7 @@ export async function chatMessage(
   const audit = { at: now, actor: 'policy', target: userId, connectionId: event.connectionId, room };
   const pace = await app.paces.read(userId, room);
   const refuse = async ({ rule, message }: PlainRefusal, strikes: number) => {
+    app.insights.record({ kind: 'refused', room, rule, userId });
     await app.audit.appendAudit({ ...audit, rule, action: 'refuse', reason: message, outcome: 'succeeded' });
     return reply({ type: 'refused', rule, message, strikes, action: 'none' });
   };
@@ -151,6 +152,7 @@ async function refused(
   common: { at: Date; actor: string; target: string; connectionId: string; room: string },
 ): Promise<HttpResponseInit> {
   const { at, ...who } = common;
+  app.insights.record({ kind: 'refused', room, rule: verdict.rule, userId });
   await app.audit.appendAudit({
     ...common,
     rule: verdict.rule,

@@ -34,6 +34,7 @@ export async function reportMessage(
     { report: { by: userId, reason: report.reason, at: now.toISOString() } },
     now,
   );
+  app.insights.record({ kind: 'reported', room: message.room });
   await app.audit.appendAudit({
     at: now,
     actor: userId,

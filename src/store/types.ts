@@ -204,6 +204,32 @@ export interface CounterStore {
   countReport(userId: string, now: Date, windowMs: number): Promise<number>;
 }
 
+/**
+ * One instance's counts of one room's lines in one minute (what it delivered, refused by rule, flagged, and the
+ * reports it took), as it last flushed them: cumulative, so writing a bucket again replaces it.
+ */
+export interface StatsBucket {
+  /** The minute's start. */
+  minute: Date;
+  room: string;
+  /** The instance that counted (each writes its own rows, so no two instances write one row). */
+  instance: string;
+  delivered: number;
+  /** Refusals by rule. */
+  refused: Readonly<Record<string, number>>;
+  flagged: number;
+  reported: number;
+  /** The users this instance refused most in the room and minute, with their refusals (at most 20). */
+  refusers: Readonly<Record<string, number>>;
+}
+
+/** Moderation counters for the insights: written in batches by each instance, summed on read. */
+export interface StatsStore {
+  putBuckets(buckets: readonly StatsBucket[]): Promise<void>;
+  /** Every bucket whose minute is in [from, to). */
+  listBuckets(from: Date, to: Date): Promise<StatsBucket[]>;
+}
+
 /** Every store the app uses, one per area: Table Storage in Azure, in memory in in-process tests. */
 export interface ModerationStores {
   sanctions: SanctionStore;
@@ -212,4 +238,5 @@ export interface ModerationStores {
   messages: MessageStore;
   audit: AuditStore;
   counters: CounterStore;
+  stats: StatsStore;
 }

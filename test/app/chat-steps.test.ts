@@ -123,3 +123,31 @@ describe('a chat line, step by step (sanctions, policy, AI screen, delivery)', (
     expect(queue.body).toMatchObject({ items: [{ id: `${room}.${id}`, rules: [rule] }] });
   });
 });
+
+describe('insights', () => {
+  it('counts what the chat path decided, per minute and rule, and serves it to moderators only', async () => {
+    const app = new InProcessApp();
+    const ann = await chatterIn(app, 'ann');
+    const bob = await chatterIn(app, 'bob');
+    const { id } = (await ann.chat(room, 'hello all')).body as { id: string };
+    await ann.chat(room, 'shit');
+    await bob.report(id, 'rude');
+    await app.app.insights.flush();
+    const stats = await app.call('stats', moderator, { path: 'moderate/stats?window=hour' });
+    expect(stats.status).toBe(200);
+    expect((stats.body as { series: unknown[] }).series.at(-1)).toMatchObject({
+      delivered: 1,
+      refused: 1,
+      refusedByRule: { profanity: 1 },
+      reported: 1,
+    });
+    expect(stats.body).toMatchObject({
+      busiestRooms: [{ room, delivered: 1, refused: 1 }],
+      topRefused: [{ userId: 'ann', refusals: 1 }],
+    });
+    expect((await app.call('stats', { userId: 'ann' }, { path: 'moderate/stats' })).status).toBe(403);
+    expect((await app.call('stats', moderator, { path: 'moderate/stats?window=week' })).body).toMatchObject({
+      code: 'InvalidQuery',
+    });
+  });
+});

@@ -78,6 +78,8 @@ const endpoints: Endpoint[] = [
   { method: 'DELETE', path: '/api/moderate/bans/authz-nobody', expect: moderatorsOnly([404, 'NotBanned']) },
   { method: 'GET', path: '/api/moderate/audit?limit=5', expect: moderatorsOnly([200]) },
   { method: 'GET', path: '/api/moderate/rooms', expect: moderatorsOnly([200]) },
+  { method: 'GET', path: '/api/moderate/stats?window=day', expect: moderatorsOnly([200]) },
+  { method: 'GET', path: '/api/moderate/stats?window=week', expect: moderatorsOnly([400, 'InvalidQuery']) },
   { method: 'GET', path: '/api/moderate/rooms/authz-room/connections', expect: moderatorsOnly([200]) },
   {
     method: 'POST',

@@ -237,4 +237,30 @@ describe.each(kinds)('the moderation store contract: %s', (_kind, create) => {
     expect(item.reportCount).toBe(2);
     expect(await stores.messages.getQueueItem('lobby.r1')).toMatchObject({ reportCount: 2 });
   });
+
+  it('keeps insight buckets per minute, room and instance: a bucket written again replaces it; read by time range', async () => {
+    const bucket = (minute: Date, instance: string, delivered: number) => ({
+      minute,
+      room: oddUser,
+      instance,
+      delivered,
+      refused: { profanity: 2, 'list:ab12': 1 },
+      flagged: 1,
+      reported: 0,
+      refusers: { [oddUser]: 3 },
+    });
+    // Across an hour boundary (10:59 and 11:00), from two instances.
+    const late = new Date('2026-12-03T10:59:00Z');
+    const next = new Date('2026-12-03T11:00:00Z');
+    await stores.stats.putBuckets([bucket(late, 'i1', 4), bucket(late, 'i2', 5), bucket(next, 'i1', 1)]);
+    await stores.stats.putBuckets([bucket(late, 'i1', 6)]);
+    const read = await stores.stats.listBuckets(new Date('2026-12-03T10:30:00Z'), new Date('2026-12-03T11:01:00Z'));
+    const key = (b: { minute: Date; instance: string }) => `${b.minute.toISOString()} ${b.instance}`;
+    expect(read.sort((a, b) => key(a).localeCompare(key(b)))).toEqual([
+      bucket(late, 'i1', 6),
+      bucket(late, 'i2', 5),
+      bucket(next, 'i1', 1),
+    ]);
+    expect(await stores.stats.listBuckets(next, new Date('2026-12-03T12:00:00Z'))).toEqual([bucket(next, 'i1', 1)]);
+  });
 });

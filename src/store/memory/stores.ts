@@ -5,6 +5,7 @@ import { MemoryCounterStore } from './counters.js';
 import { MemoryMessageStore } from './messages.js';
 import { MemoryPresenceStore } from './presence.js';
 import { MemorySanctionStore } from './sanctions.js';
+import { MemoryStatsStore } from './stats.js';
 
 /**
  * The app's stores in one process's memory: for in-process tests of handlers, endpoints and actions, never for Azure
@@ -19,5 +20,6 @@ export function memoryStores(): ModerationStores {
     messages: new MemoryMessageStore(),
     audit: new MemoryAuditStore(),
     counters: new MemoryCounterStore(),
+    stats: new MemoryStatsStore(),
   };
 }

@@ -19,6 +19,8 @@ export interface ModerationTables {
   messages: TableClient;
   /** The review queue: partition by room, row by message id. */
   queue: TableClient;
+  /** Insight counters: partition by hour, row by minute, room and instance. */
+  stats: TableClient;
 }
 
 export type Row = TableEntityResult<Record<string, unknown>>;

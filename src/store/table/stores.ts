@@ -6,6 +6,7 @@ import { TableMessageStore } from './messages.js';
 import { TablePresenceStore } from './presence.js';
 import type { ModerationTables } from './rows.js';
 import { TableSanctionStore } from './sanctions.js';
+import { TableStatsStore } from './stats.js';
 
 export type { ModerationTables } from './rows.js';
 
@@ -18,5 +19,6 @@ export function tableStores(tables: ModerationTables): ModerationStores {
     messages: new TableMessageStore(tables),
     audit: new TableAuditStore(tables),
     counters: new TableCounterStore(tables),
+    stats: new TableStatsStore(tables),
   };
 }

@@ -101,7 +101,7 @@ describe('infra/main.bicep', () => {
       tablePrefix: '',
     });
     const suffixes = Object.values(tables).map((table) => `'${table.tableName}'`);
-    expect(suffixes).toHaveLength(7);
+    expect(suffixes).toHaveLength(8);
     expect(bicep).toContain(
       `for suffix in [${suffixes.join(', ')}]: '${placeholder('tablePrefix')}${placeholder('suffix')}'`,
     );
