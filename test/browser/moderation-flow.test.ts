@@ -519,7 +519,7 @@ describe('deep moderation through the console and the chat pages', () => {
     await page.getByRole('tab', { name: 'Review queue', selected: true }).waitFor();
     await expect(page.locator('#panel-queue').isVisible()).resolves.toBe(true);
     await page.keyboard.press('End');
-    await page.getByRole('tab', { name: 'Audit log', selected: true }).waitFor();
+    await page.getByRole('tab', { name: 'Insights', selected: true }).waitFor();
     await page.keyboard.press('Home');
     await page.getByRole('tab', { name: 'Room', selected: true }).waitFor();
     const focusedTab = await page.evaluate(() => document.activeElement?.id);
@@ -533,6 +533,30 @@ describe('deep moderation through the console and the chat pages', () => {
     await alice.page.keyboard.press('Escape');
     await alice.page.getByRole('dialog').waitFor({ state: 'hidden' });
     await expect(report.evaluate((element) => element === document.activeElement)).resolves.toBe(true);
+  });
+
+  it('draws the insights as charts, with the numbers as text for screen readers', async () => {
+    const { page } = moderator;
+    await openTab(page, 'Insights');
+    // The app writes its counters every 5 s; the tab reads them again on every refresh of the console.
+    const totals = page.locator('#insights-totals');
+    await expect
+      .poll(async () => Number(/(\d+) delivered/.exec((await totals.textContent()) ?? '')?.[1] ?? 0), {
+        timeout: 20_000,
+      })
+      .toBeGreaterThan(0);
+    await expect(totals.textContent()).resolves.toMatch(/All rooms, last hour: \d+ delivered, \d+ refused/);
+    // uPlot draws on canvas; the legend carries the series' names (and values under the cursor).
+    await expect(page.locator('#insights-lines canvas').count()).resolves.toBeGreaterThan(0);
+    await expect(page.locator('#insights-lines .u-legend').textContent()).resolves.toMatch(/Delivered.*Refused/);
+    await expect(page.locator('#insights-rooms tbody th', { hasText: /^lobby$/ }).count()).resolves.toBe(1);
+    await expect(page.locator('#insights-lines-table tbody tr').count()).resolves.toBeGreaterThan(0);
+    // A refusal earlier in this suite is listed by its rule.
+    await expect(page.locator('#insights-rules li').count()).resolves.toBeGreaterThan(0);
+    await page.selectOption('#insights-window', 'day');
+    await expect.poll(() => totals.textContent(), { timeout: 10_000 }).toMatch(/last day/);
+    await page.selectOption('#insights-window', 'hour');
+    await saveScreenshot(page, 'moderator-insights', true);
   });
 
   it('saves screenshots of the chat page and the console', async () => {

@@ -23,6 +23,7 @@ import type {
   Sanction,
   SanctionKind,
   SanctionRequest,
+  StatsSummary,
 } from '../../src/contracts.js';
 
 /** The API's wire shapes, for the pages that import them from here. */
@@ -87,6 +88,11 @@ export class AppApi {
 
   negotiate(): Promise<Negotiated> {
     return this.request('/api/negotiate');
+  }
+
+  stats(window: StatsSummary['window'], room?: string): Promise<StatsSummary> {
+    const query = new URLSearchParams({ window, ...(room ? { room } : {}) });
+    return this.request(`/api/moderate/stats?${query}`);
   }
 
   async rooms(): Promise<RoomSummary[]> {

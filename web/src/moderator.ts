@@ -3,6 +3,7 @@ import { ChatConnection, type ConnectionStatus } from './chat-connection.js';
 import { pageConfig } from './config.js';
 import type { ConsoleContext } from './console-context.js';
 import { byId, el, formatTime, setText, syncKeyed, timeElement } from './dom.js';
+import { InsightsPanel } from './insights-panel.js';
 import { MessageLog, noticeKind } from './message-log.js';
 import { PageChrome } from './page.js';
 import { ReviewQueue } from './review-queue.js';
@@ -38,6 +39,7 @@ class ModeratorConsole implements ConsoleContext {
   private readonly queue = new ReviewQueue(this);
   private readonly rules = new RulesPanel(this, (rules) => this.queue.setRules(rules));
   private readonly sanctions = new SanctionsPanel(this);
+  private readonly insights = new InsightsPanel(this.api, (what, error) => this.fail(what, error));
   private readonly tabs = new Tabs(byId('console-tabs', HTMLElement), () => void this.refresh());
   private readonly connection: ChatConnection;
   private selectedRoom: string | undefined;
@@ -134,6 +136,7 @@ class ModeratorConsole implements ConsoleContext {
         tab === 'panel-rules' || tab === 'panel-queue' ? this.rules.refresh() : undefined,
         tab === 'panel-sanctions' ? this.sanctions.refresh() : undefined,
         tab === 'panel-audit' && this.auditCursors.length === 1 ? this.refreshAudit() : undefined,
+        tab === 'panel-insights' ? this.insights.refresh() : undefined,
       ]);
     } catch (error) {
       this.fail('Refresh', error);
@@ -147,6 +150,7 @@ class ModeratorConsole implements ConsoleContext {
       room ? this.api.roomConnections(room) : Promise.resolve([]),
     ]);
     this.renderRooms(rooms);
+    this.insights.setRooms(rooms.map((summary) => summary.room));
     if (room === this.selectedRoom) this.renderRoster(connections);
   }
 
