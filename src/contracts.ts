@@ -72,8 +72,20 @@ export interface RoomBanNotice {
   reason: string;
 }
 
+/**
+ * To the moderators' consoles only (the group that `GET /api/negotiate?console=true` puts a moderator's connection
+ * in): the review queue changed, so the console reads it again now instead of at its next poll.
+ */
+export interface QueueChangedNotice {
+  type: 'queue-changed';
+  change: 'added' | 'decided';
+  /** The queue item, `<room>.<messageId>`. */
+  id: string;
+  room: string;
+}
+
 /** Everything the app sends to chat clients that is not a reply. */
-export type AppNotice = ChatLine | DeletedNotice | RoomBanNotice;
+export type AppNotice = ChatLine | DeletedNotice | RoomBanNotice | QueueChangedNotice;
 
 // --- HTTP API bodies --------------------------------------------------------------------------------------------
 

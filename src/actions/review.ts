@@ -2,6 +2,7 @@ import type { App } from '../app.js';
 import type { DeletedNotice } from '../contracts.js';
 import { NotFoundError } from '../errors.js';
 import { audited } from './audited.js';
+import { notifyModerators } from './notify-moderators.js';
 import { imposeSanction } from './sanction.js';
 
 export interface QueueDecisionInput {
@@ -21,6 +22,13 @@ export interface QueueDecisionInput {
  * room), or mute or ban its author; the item leaves the queue. Answers when a mute or ban ends.
  */
 export async function reviewQueueItem(app: App, decision: QueueDecisionInput): Promise<Date | undefined> {
+  const until = await decide(app, decision);
+  const room = decision.id.slice(0, decision.id.indexOf('.'));
+  await notifyModerators(app, { type: 'queue-changed', change: 'decided', id: decision.id, room });
+  return until;
+}
+
+async function decide(app: App, decision: QueueDecisionInput): Promise<Date | undefined> {
   const { id } = decision;
   const item = await app.messages.getQueueItem(id);
   if (!item) throw new NotFoundError(`There is no queue item '${id}'.`, 'QueueItemNotFound');

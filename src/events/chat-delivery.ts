@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { HttpResponseInit } from '@azure/functions';
+import { notifyModerators } from '../actions/notify-moderators.js';
 import type { App } from '../app.js';
 import type { ChatLine } from '../contracts.js';
 import type { MessageRecord, Sanction } from '../store/types.js';
@@ -57,7 +58,8 @@ export async function deliverLine(
   }
   if (line.flags) {
     const flagged = line.flags.map((flag) => `list:${flag}`);
-    await app.messages.enqueue(record, { rules: flagged }, at);
+    const item = await app.messages.enqueue(record, { rules: flagged }, at);
+    await notifyModerators(app, { type: 'queue-changed', change: 'added', id: item.id, room });
     await app.audit.appendAudit({
       ...line.audit,
       action: 'flag',

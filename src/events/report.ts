@@ -1,5 +1,6 @@
 import type { HttpResponseInit } from '@azure/functions';
 import { z } from 'zod';
+import { notifyModerators } from '../actions/notify-moderators.js';
 import type { App } from '../app.js';
 import type { UpstreamEvent } from './cloud-event.js';
 import type { ConnectionState } from './connection-state.js';
@@ -35,6 +36,7 @@ export async function reportMessage(
     now,
   );
   app.insights.record({ kind: 'reported', room: message.room });
+  await notifyModerators(app, { type: 'queue-changed', change: 'added', id: item.id, room: message.room });
   await app.audit.appendAudit({
     at: now,
     actor: userId,

@@ -151,3 +151,33 @@ describe('insights', () => {
     });
   });
 });
+
+describe('live queue updates', () => {
+  it('tell the moderators group of each queue change, and only moderators get a console connection', async () => {
+    const app = new InProcessApp();
+    const ann = await chatterIn(app, 'ann');
+    const bob = await chatterIn(app, 'bob');
+    const { id } = (await ann.chat(room, 'hello')).body as { id: string };
+    await bob.report(id, 'rude');
+    await app.call('decideQueueItem', moderator, {
+      path: `moderate/queue/${room}.${id}`,
+      params: { id: `${room}.${id}` },
+      body: { action: 'dismiss' },
+    });
+    expect(app.webPubSub.sentTo({ to: 'group', group: '~moderators' })).toEqual([
+      { type: 'queue-changed', change: 'added', id: `${room}.${id}`, room },
+      { type: 'queue-changed', change: 'decided', id: `${room}.${id}`, room },
+    ]);
+    const consoleUrl = await app.call('negotiate', moderator, { path: 'negotiate?console=true' });
+    const token = new URL((consoleUrl.body as { url: string }).url).searchParams.get('access_token') ?? '';
+    const claims = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString());
+    expect(claims['webpubsub.group']).toEqual(['~moderators']);
+    const chatterUrl = await app.call('negotiate', { userId: 'ann' }, { path: 'negotiate' });
+    const chatterToken = new URL((chatterUrl.body as { url: string }).url).searchParams.get('access_token') ?? '';
+    const chatterClaims = JSON.parse(Buffer.from(chatterToken.split('.')[1] ?? '', 'base64url').toString());
+    expect(chatterClaims['webpubsub.group'] ?? []).toEqual([]);
+    expect((await app.call('negotiate', { userId: 'ann' }, { path: 'negotiate?console=true' })).body).toMatchObject({
+      code: 'RoleRequired',
+    });
+  });
+});

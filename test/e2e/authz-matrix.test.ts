@@ -68,6 +68,9 @@ const endpoints: Endpoint[] = [
     path: '/api/negotiate',
     expect: signedInAnswer([200]),
   },
+  // A console connection joins the moderators' group: the moderator role only.
+  { method: 'GET', path: '/api/negotiate?console=true', expect: moderatorsOnly([200]) },
+  { method: 'GET', path: '/api/negotiate?console=yes', expect: signedInAnswer([400, 'InvalidQuery']) },
   {
     method: 'POST',
     path: '/api/moderate/evict',

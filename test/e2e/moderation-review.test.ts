@@ -1,5 +1,6 @@
+import { WebPubSubClient } from '@azure/web-pubsub-client';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type Chatter, chatterPool, eventually, type Reply } from './support/chat-client.js';
+import { type Chatter, chatterPool, eventually, type Reply, sharedSession } from './support/chat-client.js';
 import { ModeratorApi, uniqueRoom } from './support/moderation-api.js';
 
 const chatter = chatterPool();
@@ -121,5 +122,49 @@ describe('reports and the review queue', () => {
     expect(await moderator.audit()).toContainEqual(
       expect.objectContaining({ action: 'dismiss', actor: 'mod-review', target: 'fay-dismiss', rule: 'report' }),
     );
+  });
+});
+
+describe('live queue updates for moderators', () => {
+  it('a moderator console connection hears of queue changes through Web PubSub; a chatter cannot ask to', async () => {
+    const room = uniqueRoom('live');
+    const session = sharedSession();
+    const cookie = await session.signIn('mod-live', ['moderator']);
+    const notices: unknown[] = [];
+    const console = new WebPubSubClient(
+      {
+        getClientAccessUrl: async () => {
+          const response = await session.api('/api/negotiate?console=true', cookie);
+          expect(response.status).toBe(200);
+          return ((await response.json()) as { url: string }).url;
+        },
+      },
+      { autoReconnect: false },
+    );
+    console.on('group-message', (event) => notices.push(event.message.data));
+    await console.start();
+    try {
+      const amy = await chatter('amy-live', room);
+      const ben = await chatter('ben-live', room);
+      const { id } = await amy.chat(room, 'a line to report');
+      await eventually(() => ben.chats.find((m) => m.id === id));
+      await ben.send('report', { messageId: String(id), reason: 'rude' });
+      const queueId = `${room}.${String(id)}`;
+      await eventually(() => notices.find((n) => (n as { change?: string }).change === 'added'));
+      await moderator.post(`/api/moderate/queue/${queueId}`, { action: 'dismiss' });
+      await eventually(() => notices.find((n) => (n as { change?: string }).change === 'decided'));
+      expect(notices).toEqual([
+        { type: 'queue-changed', change: 'added', id: queueId, room },
+        { type: 'queue-changed', change: 'decided', id: queueId, room },
+      ]);
+      // Chatters in the room heard none of it.
+      expect([...amy.replies, ...ben.replies].filter((r) => r.type === 'queue-changed')).toEqual([]);
+      const chatterCookie = await session.signIn('amy-live');
+      const refused = await session.api('/api/negotiate?console=true', chatterCookie);
+      expect(refused.status).toBe(403);
+      expect(await refused.json()).toMatchObject({ code: 'RoleRequired' });
+    } finally {
+      console.stop();
+    }
   });
 });

@@ -86,8 +86,9 @@ export class AppApi {
     }
   }
 
-  negotiate(): Promise<Negotiated> {
-    return this.request('/api/negotiate');
+  /** `forConsole`: a moderator's connection, also in the moderators' group (live queue updates). */
+  negotiate(forConsole = false): Promise<Negotiated> {
+    return this.request(forConsole ? '/api/negotiate?console=true' : '/api/negotiate');
   }
 
   stats(window: StatsSummary['window'], room?: string): Promise<StatsSummary> {

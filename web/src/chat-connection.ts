@@ -1,5 +1,5 @@
 import { WebPubSubClient } from '@azure/web-pubsub-client';
-import type { AppReply, ChatLine, DeletedNotice, RoomBanNotice } from '../../src/contracts.js';
+import type { AppReply, ChatLine, DeletedNotice, QueueChangedNotice, RoomBanNotice } from '../../src/contracts.js';
 import { ApiError, type AppApi } from './api.js';
 
 export type { AppReply, ChatLine, DeletedNotice, RoomBanNotice };
@@ -26,6 +26,8 @@ export interface ChatConnectionOptions {
   onStatus(status: ConnectionStatus): void;
   onDeleted(notice: DeletedNotice): void;
   onRoomBan(notice: RoomBanNotice): void;
+  /** The moderator console: its connection is in the moderators' group and hears of queue changes. */
+  console?: { onQueueChanged(notice: QueueChangedNotice): void };
 }
 
 const replyTypes = new Set(['joined', 'accepted', 'refused', 'reported', 'error']);
@@ -115,7 +117,7 @@ export class ChatConnection {
       this.mustRejoin = false;
       return this.joinedUrl;
     }
-    const { url } = await this.options.api.negotiate();
+    const { url } = await this.options.api.negotiate(this.options.console !== undefined);
     this.mustRejoin = this.currentRoom !== undefined;
     return url;
   }
@@ -184,6 +186,7 @@ export class ChatConnection {
     if (typeof data === 'string') this.options.onNotice(data);
     else if (isChatLine(data)) this.showChat(data);
     else if (isDeletedNotice(data)) this.options.onDeleted(data);
+    else if (isQueueChangedNotice(data)) this.options.console?.onQueueChanged(data);
   }
 
   private receive(data: unknown): void {
@@ -238,6 +241,11 @@ function isChatLine(data: unknown): data is ChatLine {
 function isDeletedNotice(data: unknown): data is DeletedNotice {
   const notice = data as Partial<DeletedNotice> | null;
   return notice?.type === 'deleted' && typeof notice.id === 'string' && typeof notice.room === 'string';
+}
+
+function isQueueChangedNotice(data: unknown): data is QueueChangedNotice {
+  const notice = data as Partial<QueueChangedNotice> | null;
+  return notice?.type === 'queue-changed' && typeof notice.id === 'string' && typeof notice.room === 'string';
 }
 
 function isRoomBanNotice(data: unknown): data is RoomBanNotice {

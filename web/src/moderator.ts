@@ -62,6 +62,8 @@ class ModeratorConsole implements ConsoleContext {
       onDeleted: (notice) => this.stream.markDeleted(notice.id),
       // The console watches rooms without chatting in them: a room ban of its own user changes nothing here.
       onRoomBan: () => undefined,
+      // Pushed through Web PubSub as the queue changes; the poll stays as the fallback.
+      console: { onQueueChanged: () => void this.refresh() },
     });
     byId('open-room-form', HTMLFormElement).addEventListener('submit', (event) => {
       event.preventDefault();
