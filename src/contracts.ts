@@ -4,6 +4,7 @@
  * them type-only. Times are ISO 8601 strings on the wire.
  */
 
+import type { ModerationRule } from './moderation/index.js';
 import type {
   ListRuleRecord,
   PresenceEntry,
@@ -16,6 +17,12 @@ import type {
 type OnTheWire<T> = { [K in keyof T]: T[K] extends Date ? string : T[K] };
 
 // --- Over Web PubSub --------------------------------------------------------------------------------------------
+
+/**
+ * Every rule a refusal can name: the policy's, and those the event handler adds (`not-in-room`, sanctions, Content
+ * Safety's `ai:<Category>` and `ai-unavailable`).
+ */
+export type RefusalRule = ModerationRule | 'not-in-room' | 'banned' | 'ai-unavailable' | `ai:${string}`;
 
 /** A chat line as the app sends it to a room. */
 export interface ChatLine {

@@ -1,6 +1,10 @@
-/** What each of the policy's rule names means to a chatter. */
-const ruleLabels: Record<string, string> = {
+import type { RefusalRule } from '../../src/contracts.js';
+
+/** What each rule name means to a chatter; the compiler asks for a label whenever a rule is added. */
+const ruleLabels: Record<Exclude<RefusalRule, `list:${string}` | `ai:${string}`>, string> = {
   profanity: 'Profanity',
+  harassment: 'Harassment',
+  unchecked: 'Could not be checked in time',
   blocklist: 'Blocked word',
   length: 'Too long',
   empty: 'Empty message',
@@ -19,7 +23,7 @@ const ruleLabels: Record<string, string> = {
  * `ai:<Category>` the Content Safety category; a rule this page does not know yet is shown as it came.
  */
 export function describeRule(rule: string): string {
-  const label = ruleLabels[rule];
+  const label = (ruleLabels as Record<string, string | undefined>)[rule];
   if (label) return label;
   if (rule.startsWith('list:')) return `Blocked by a moderation rule (${rule.slice('list:'.length)})`;
   if (rule.startsWith('ai:')) return `Flagged by automatic content analysis: ${rule.slice('ai:'.length)}`;
