@@ -1,4 +1,5 @@
-import { memoizeWords, squeezedSkeleton } from './rude-words.js';
+import { squeezedSkeleton } from './rude-words.js';
+import { memoizeWords } from './word-memo.js';
 
 /** Ways of writing "yourself" that chatters use. */
 const YOURSELF = ['yourself', 'yourselves', 'urself', 'ur self', 'yoself', 'yaself'];

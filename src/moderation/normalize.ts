@@ -1,4 +1,5 @@
 import { resolveConfusablesTransformer, resolveLeetSpeakTransformer } from 'obscenity';
+import { memoizeWords } from './word-memo.js';
 
 // The same character maps obscenity's English preset uses, so the blocklist folds text exactly as the profanity filter.
 const confusables = resolveConfusablesTransformer().transform;
@@ -63,9 +64,12 @@ export function foldText(text: string): string {
   return folded;
 }
 
+/** Chat repeats its words: most are folded once per instance. */
+const foldWord = memoizeWords(foldText);
+
 /** Folded words of normalised text, split on anything that is not a letter, mark or digit. */
 export function words(normalized: string): string[] {
-  return (normalized.match(WORD) ?? []).map(foldText);
+  return (normalized.match(WORD) ?? []).map(foldWord);
 }
 
 /**

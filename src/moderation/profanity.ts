@@ -3,7 +3,8 @@ import naughtyWords from 'naughty-words';
 import { englishDataset } from 'obscenity';
 import { foldCharacters } from './evasion-fold.js';
 import { createPhraseScreen } from './harassment.js';
-import { createRudeWordScreen, memoizeWords, type RudeWordScreen } from './rude-words.js';
+import { createRudeWordScreen, type RudeWordScreen } from './rude-words.js';
+import { memoizeWords } from './word-memo.js';
 
 /** The languages `MODERATION_LANGUAGES` can name: naughty-words' per-language lists. */
 export type ModerationLanguage = keyof typeof naughtyWords;
