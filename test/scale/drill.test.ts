@@ -106,20 +106,19 @@ async function auditEntries(): Promise<{ action: string; rule?: string; target?:
 }
 
 /**
- * Sends `text(n)` every `everyMs` from the connections in turn until `stop()`; returns when each line was answered
- * and how. A line whose connection is gone counts as not accepted.
+ * Sends a line every `everyMs` from the member's connections in turn until `stop()`; returns when each line was
+ * answered and how. A line whose connection is gone counts as not accepted.
  */
 async function probe(
-  connections: readonly Chatter[],
+  connections: readonly Member[],
   room: string,
-  text: (n: number) => string,
   everyMs: number,
   stop: () => boolean,
 ): Promise<{ at: number; type: string; rule?: string }[]> {
   const answers: { at: number; type: string; rule?: string }[] = [];
   for (let n = 0; !stop(); n++) {
-    const connection = connections[n % connections.length] as Chatter;
-    const reply = await connection.chat(room, text(n)).catch(() => ({ type: 'failed' }) as const);
+    const { chatter } = connections[n % connections.length] as Member;
+    const reply = await chatter.chat(room, `${chatter.userId} ${n}`).catch(() => ({ type: 'failed' }) as const);
     answers.push({ at: Date.now(), type: reply.type, ...('rule' in reply ? { rule: String(reply.rule) } : {}) });
     await sleep(everyMs);
   }
@@ -226,27 +225,9 @@ describe('scale-out drill', () => {
         }
         return answers;
       })(),
-      probe(
-        mutee.map((one) => one.chatter),
-        'drill-1',
-        (n) => `mutee ${n}`,
-        150,
-        watching,
-      ),
-      probe(
-        bannee.map((one) => one.chatter),
-        'drill-4',
-        (n) => `bannee ${n}`,
-        150,
-        watching,
-      ),
-      probe(
-        slowpoke.map((one) => one.chatter),
-        'drill-5',
-        (n) => `slowpoke ${n}`,
-        400,
-        watching,
-      ),
+      probe(mutee, 'drill-1', 150, watching),
+      probe(bannee, 'drill-4', 150, watching),
+      probe(slowpoke, 'drill-5', 400, watching),
     ]);
     const lastAccepted = (answers: { at: number; type: string }[], since: number) =>
       Math.max(0, ...answers.filter((answer) => answer.type === 'accepted').map((answer) => answer.at - since));
