@@ -47,6 +47,31 @@ describe('local Functions host', () => {
     expect(logs.some((line) => line.includes('[echo] information: echoing 42'))).toBe(true);
   });
 
+  it("hands the handler the library's own HttpRequest and InvocationContext, as the Node worker does", async () => {
+    const { port } = new URL(host.url);
+    // A repeated header reaches the worker once, its values joined with ", " (the host forwards one value a name);
+    // the body's bytes as sent (U+00FF is two bytes in UTF-8).
+    const post = await rawExchange<Record<string, unknown>>([
+      `POST /api/invocation HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nConnection: close\r\nAccept: text/plain\r\n` +
+        'Accept: application/json\r\nContent-Type: application/octet-stream\r\nContent-Length: 4\r\n\r\n\u0000\u00ff\u0001',
+    ]);
+    expect(post).toMatchObject({
+      libraryRequest: true,
+      libraryContext: true,
+      functionName: 'invocation',
+      trigger: 'httpTrigger',
+      accept: 'text/plain, application/json',
+      bytes: [0, 0xc3, 0xbf, 1],
+    });
+    expect(post.invocationId).toMatch(/^[0-9a-f-]{36}$/);
+    // A GET carries no body to the function, whatever the client sent.
+    const get = await rawExchange<Record<string, unknown>>([
+      `GET /api/invocation HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nConnection: close\r\nContent-Length: 2\r\n\r\nhi`,
+    ]);
+    expect(get).toMatchObject({ bytes: [] });
+    expect(get.invocationId).not.toBe(post.invocationId);
+  });
+
   /** Sends a raw request in pieces 30 ms apart; the JSON body of the reply (each says `Connection: close`). */
   const rawExchange = <T>(pieces: string[]) =>
     new Promise<T>((resolve, reject) => {
@@ -190,7 +215,9 @@ describe('local Functions host', () => {
     const cookies = await fetch(`${host.url}/api/cookies`);
     expect(cookies.status).toBe(201);
     expect(cookies.headers.get('x-custom')).toBe('yes');
-    expect(cookies.headers.getSetCookie()).toEqual(['pref=dark; Path=/; Max-Age=60; HttpOnly; SameSite=Strict']);
+    // As ASP.NET Core's SetCookieHeaderValue writes the cookies the worker returns: lower-case attributes, in its order
+    // (dotnet/aspnetcore src/Http/Headers/src/SetCookieHeaderValue.cs).
+    expect(cookies.headers.getSetCookie()).toEqual(['pref=dark; max-age=60; path=/; samesite=strict; httponly']);
     expect(await cookies.text()).toBe('hi');
     expect(await (await fetch(`${host.url}/api/stream`)).text()).toBe('chunk-1,chunk-2');
     const noContent = await fetch(`${host.url}/api/no-content`, { method: 'POST' });
