@@ -11,7 +11,7 @@ async function main() {
   const headers = JSON.parse(process.env.BENCH_PRINCIPAL_HEADERS ?? '{}');
   const negotiateOnce = async (runtime) => {
     const request = new HttpRequest({ url: 'http://127.0.0.1/api/negotiate', method: 'GET', headers });
-    const response = await runtime.negotiate(
+    const response = await runtime.endpoints.negotiate(
       request,
       runtime.getApp(),
       new InvocationContext({ functionName: 'negotiate' }),

@@ -2,15 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { odata } from '@azure/data-tables';
 import type { AuditEntry, AuditPage, AuditStore } from '../types.js';
 import { ensureTables, type ModerationTables, type Row, text } from './rows.js';
+import { shardOf } from './shards.js';
 
 /** Audit rows spread over 16 partitions by target user, newest first inside each (inverted-time row keys). */
 const auditShards = 16;
 const maxTime = 9_999_999_999_999;
-function auditShard(target: string | undefined): string {
-  let hash = 2166136261;
-  for (const ch of target ?? '') hash = Math.imul(hash ^ ch.charCodeAt(0), 16777619);
-  return `a${((hash >>> 0) % auditShards).toString(16)}`;
-}
+const auditShard = (target: string | undefined) => `a${shardOf(target ?? '', auditShards).toString(16)}`;
 function toAudit(row: Row): AuditEntry {
   const steps = text(row, 'steps');
   const optional = (name: string) => (text(row, name) === undefined ? {} : { [name]: text(row, name) });

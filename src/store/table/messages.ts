@@ -13,12 +13,13 @@ import {
   text,
   unkey,
 } from './rows.js';
+import { roomOfPartition, roomPartition } from './shards.js';
 
 const maxTableQueryRows = 1_000;
 function toMessage(row: Row): MessageRecord {
   return {
     id: unkey(row.rowKey ?? ''),
-    room: unkey(row.partitionKey ?? ''),
+    room: roomOfPartition(row.partitionKey ?? '') ?? '',
     from: text(row, 'from') ?? '',
     connectionId: text(row, 'connectionId') ?? '',
     text: text(row, 'text') ?? '',
@@ -45,9 +46,12 @@ function toQueueItem(row: Row): QueueItem {
   };
 }
 
-/** Delivered messages (partition by room, kept until `expiresAt`) and the review queue (partition by room, row by message id). */
+/**
+ * Delivered messages (the room's shards, `shards.ts`, the shard picked by the message id; kept until `expiresAt`) and
+ * the review queue (partition by room, row by message id: only flagged and reported lines, far fewer).
+ */
 export class TableMessageStore implements MessageStore {
-  /** A room's lines in one transaction per round trip: Table Storage allows 100 operations per transaction. */
+  /** A shard's lines in one transaction per round trip: Table Storage allows 100 operations per transaction. */
   private readonly messageWrites = new GroupCommit<MessageRecord>(async (partitionKey, messages) => {
     const entities = messages.map((message) => ({
       partitionKey,
@@ -71,19 +75,19 @@ export class TableMessageStore implements MessageStore {
 
   async recordMessage(message: MessageRecord): Promise<void> {
     await this.ensureTables();
-    await this.messageWrites.write(key(message.room), message);
+    await this.messageWrites.write(roomPartition(message.room, message.id), message);
   }
 
   async getMessage(room: string, id: string, now: Date): Promise<MessageRecord | undefined> {
     await this.ensureTables();
-    const row = await readRow(this.tables.messages, key(room), key(id));
+    const row = await readRow(this.tables.messages, roomPartition(room, id), key(id));
     const message = row && toMessage(row);
     return message && message.expiresAt > now ? message : undefined;
   }
 
   async deleteMessage(room: string, id: string): Promise<void> {
     await this.ensureTables();
-    await deleteRow(this.tables.messages, key(room), key(id));
+    await deleteRow(this.tables.messages, roomPartition(room, id), key(id));
   }
 
   /** Read, merge, write with the row's ETag, and again if another report won the race. */
