@@ -46,12 +46,12 @@ export function syncKeyed<T>(parent: HTMLElement, items: readonly T[], renderer:
     const key = renderer.key(item);
     let element = existing.get(key);
     existing.delete(key);
-    if (element) {
-      renderer.update(element, item);
-    } else {
+    if (!element) {
       element = renderer.create(item);
       element.dataset.key = key;
     }
+    // A new element gets its content from `update` too, so it never shows empty until the next refresh.
+    renderer.update(element, item);
     if (element === cursor) cursor = cursor.nextElementSibling;
     else parent.insertBefore(element, cursor);
   }

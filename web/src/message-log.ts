@@ -21,7 +21,7 @@ export interface MessageLogOptions {
 
 export const removedText = 'Message removed by a moderator';
 
-/** A room's conversation as an ordered list (`role="log"`, so screen readers announce additions). */
+/** A room's conversation as an ordered list, a live region (`aria-live`), so screen readers announce additions; not `role="log"`, which would hide the list from them. */
 export class MessageLog {
   /** Whether the reader is at the end of the conversation; if so, the end stays in view. */
   private following = true;

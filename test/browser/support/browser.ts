@@ -25,6 +25,10 @@ export interface SignedInPage {
   dialogs: string[];
   /** Uncaught errors in the page. */
   errors: string[];
+  /** Console errors (a failed resource load shows here too). */
+  consoleErrors: string[];
+  /** Every URL the page asked for that answered 404. */
+  notFound: string[];
 }
 
 export interface OpenPageOptions {
@@ -54,11 +58,19 @@ export async function openSignedIn(browser: Browser, options: OpenPageOptions): 
     void dialog.dismiss();
   });
   page.on('pageerror', (error) => errors.push(error.message));
+  const consoleErrors: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') consoleErrors.push(message.text());
+  });
+  const notFound: string[] = [];
+  page.on('response', (response) => {
+    if (response.status() === 404) notFound.push(response.url());
+  });
   await page.goto(options.path);
   await page.locator('#sign-in-name').fill(options.userId);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.locator('#user-name', { hasText: options.userId }).waitFor();
-  return { context, page, dialogs, errors };
+  return { context, page, dialogs, errors, consoleErrors, notFound };
 }
 
 /** A page's WebSocket relayed through the test, which can cut the page's side alone, as a failing network would. */
