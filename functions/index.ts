@@ -64,6 +64,13 @@ const httpFunctions: readonly HttpFunctionEntry[] = [
     methods: ['POST', 'OPTIONS'],
     endpoint: 'decideQueueItem',
   },
+  /** `GET /api/moderate/queue/{id}/context` → the room's lines around the queued one. */
+  {
+    name: 'moderateQueueContext',
+    route: 'moderate/queue/{id}/context',
+    methods: ['GET', 'OPTIONS'],
+    endpoint: 'queueContext',
+  },
   /** `GET|POST /api/moderate/mutes`, `DELETE /api/moderate/mutes/{userId}?room=`: mutes in one room. */
   { name: 'moderateListMutes', route: 'moderate/mutes', methods: ['GET', 'OPTIONS'], endpoint: 'listMutes' },
   { name: 'moderateMute', route: 'moderate/mutes', methods: ['POST'], endpoint: 'mute' },

@@ -174,6 +174,21 @@ export type QueueItem = OnTheWire<StoredQueueItem>;
 
 export type QueueAction = 'dismiss' | 'delete' | 'mute' | 'ban';
 
+/** A line of the room around a queued one, as the review queue shows it. */
+export interface ContextLine {
+  id: string;
+  from: string;
+  text: string;
+  ts: string;
+}
+
+/** `GET /api/moderate/queue/{id}/context`: the room's lines just before and after the queued one, oldest first. */
+export interface QueueContext {
+  id: string;
+  before: ContextLine[];
+  after: ContextLine[];
+}
+
 export interface QueueDecision {
   action: QueueAction;
   minutes?: number;

@@ -5,7 +5,7 @@
 import { announce } from './endpoints/announce.js';
 import { audit, evict, roomConnections, rooms } from './endpoints/moderate.js';
 import { negotiate } from './endpoints/negotiate.js';
-import { decideQueueItem, listQueue } from './endpoints/queue.js';
+import { decideQueueItem, listQueue, queueContext } from './endpoints/queue.js';
 import { addRule, deleteRule, getRoomSettings, listRules, putRoomSettings } from './endpoints/rules.js';
 import {
   ban,
@@ -50,4 +50,5 @@ export const endpoints = {
   deleteRule,
   listQueue,
   decideQueueItem,
+  queueContext,
 } satisfies Record<string, AppHandler>;

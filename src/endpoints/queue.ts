@@ -1,10 +1,12 @@
 import { z } from 'zod';
 import { reviewQueueItem } from '../actions/review.js';
+import type { ContextLine, QueueContext } from '../contracts.js';
+import { NotFoundError } from '../errors.js';
 import { roomSchema } from '../events/rooms.js';
 import { parseWith, readJsonBody } from '../http/body.js';
 import { reasonSchema, sanctionMinutesSchema } from '../http/fields.js';
 import { json } from '../http/responses.js';
-import type { QueueItem } from '../store/types.js';
+import type { MessageRecord, QueueItem } from '../store/types.js';
 import { moderatorOnly } from './moderate.js';
 
 const queueQuerySchema = z.object({
@@ -42,4 +44,28 @@ export const decideQueueItem = moderatorOnly(async (request, app, moderator) => 
   const decision = await readJsonBody(request, decisionSchema);
   const until = await reviewQueueItem(app, { id, ...decision, actor: moderator.userId });
   return json(200, { id, action: decision.action, ...(until ? { until: until.toISOString() } : {}) });
+});
+
+/** How far around a queued line its context reaches, and how many lines on each side. */
+const contextSpanMs = 10 * 60_000;
+const contextLines = 5;
+
+const contextLine = ({ id, from, text, ts }: MessageRecord): ContextLine => ({ id, from, text, ts: ts.toISOString() });
+
+/**
+ * `GET /api/moderate/queue/{id}/context`: the lines just before and after the queued one in its room (at most five
+ * each, within ten minutes, still within retention), so a moderator can judge a report in its conversation. Reads the
+ * room's 16 message shards once.
+ */
+export const queueContext = moderatorOnly(async (request, app) => {
+  const id = parseWith(queueIdSchema, request.params.id, 'InvalidQueueId', 'id');
+  const item = await app.messages.getQueueItem(id);
+  if (!item) throw new NotFoundError(`There is no queue item '${id}'.`, 'QueueItemNotFound');
+  const around = await app.messages.listMessagesAround(item.room, item.ts, {
+    spanMs: contextSpanMs,
+    limit: contextLines,
+    now: app.now(),
+  });
+  const context: QueueContext = { id, before: around.before.map(contextLine), after: around.after.map(contextLine) };
+  return json(200, context);
 });

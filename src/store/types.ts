@@ -176,6 +176,15 @@ export interface PresenceStore {
 /** Delivered messages (for reports and deletion) and the review queue. */
 export interface MessageStore {
   recordMessage(message: MessageRecord): Promise<void>;
+  /**
+   * A room's delivered lines within `span` of `at` (not expired, oldest first): up to `limit` before `at` and up to
+   * `limit` after it, the nearest ones.
+   */
+  listMessagesAround(
+    room: string,
+    at: Date,
+    options: { spanMs: number; limit: number; now: Date },
+  ): Promise<{ before: MessageRecord[]; after: MessageRecord[] }>;
   /** The delivered message, unless it expired or was deleted. */
   getMessage(room: string, id: string, now: Date): Promise<MessageRecord | undefined>;
   deleteMessage(room: string, id: string): Promise<void>;

@@ -369,6 +369,7 @@ describe('deep moderation through the console and the chat pages', () => {
 
     const text = 'giveaway tickets for everyone, DM me';
     await sendMarker(bob.page, alice.page, text);
+    await sendMarker(alice.page, bob.page, 'that looks like spam to me');
     await alice.page
       .getByRole('button', { name: /^Report the message from bob/ })
       .last()
@@ -392,6 +393,13 @@ describe('deep moderation through the console and the chat pages', () => {
       expect.stringMatching(/^Reported by alice \(.+\): spam$/),
     ]);
     expect(await page.locator('#queue-count').textContent()).toBe('1');
+    // The line in its conversation: the room's lines before it, the line itself marked, and the reply after it.
+    await item.locator('.queue-context li', { hasText: 'that looks like spam to me' }).waitFor();
+    const conversation = await item.locator('.queue-context li').allTextContents();
+    const queued = conversation.findIndex((line) => line.includes(text));
+    expect(queued).toBeGreaterThan(0);
+    expect(conversation[queued + 1]).toContain('that looks like spam to me');
+    await expect(item.locator('.queue-context__line--queued').textContent()).resolves.toContain(text);
     await saveScreenshot(page, 'moderator-queue');
 
     await item.getByRole('button', { name: "Delete bob's message for everyone" }).click();

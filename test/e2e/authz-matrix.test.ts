@@ -82,6 +82,11 @@ const endpoints: Endpoint[] = [
   { method: 'GET', path: '/api/moderate/audit?limit=5', expect: moderatorsOnly([200]) },
   { method: 'GET', path: '/api/moderate/rooms', expect: moderatorsOnly([200]) },
   { method: 'GET', path: '/api/moderate/stats?window=day', expect: moderatorsOnly([200]) },
+  {
+    method: 'GET',
+    path: '/api/moderate/queue/nosuchroom.nosuchline/context',
+    expect: moderatorsOnly([404, 'QueueItemNotFound']),
+  },
   { method: 'GET', path: '/api/moderate/stats?window=week', expect: moderatorsOnly([400, 'InvalidQuery']) },
   { method: 'GET', path: '/api/moderate/rooms/authz-room/connections', expect: moderatorsOnly([200]) },
   {

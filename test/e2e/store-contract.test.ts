@@ -263,4 +263,27 @@ describe.each(kinds)('the moderation store contract: %s', (_kind, create) => {
     ]);
     expect(await stores.stats.listBuckets(next, new Date('2026-12-03T12:00:00Z'))).toEqual([bucket(next, 'i1', 1)]);
   });
+
+  it("reads a room's lines around a moment: the nearest on each side, oldest first, within the span", async () => {
+    const at = (seconds: number) => new Date(now.getTime() + seconds * 1000);
+    const line = (id: string, seconds: number, room = 'around') => ({ ...message(id, room), ts: at(seconds) });
+    for (const [id, seconds] of [
+      ['far', -900],
+      ['b3', -30],
+      ['b2', -20],
+      ['b1', -10],
+      ['x', 0],
+      ['a1', 10],
+      ['a2', 20],
+    ] as const) {
+      await stores.messages.recordMessage(line(id, seconds));
+    }
+    await stores.messages.recordMessage(line('other', 5, 'elsewhere'));
+    const around = await stores.messages.listMessagesAround('around', now, { spanMs: 600_000, limit: 2, now });
+    expect(around.before.map((m) => m.id)).toEqual(['b2', 'b1']);
+    expect(around.after.map((m) => m.id)).toEqual(['a1', 'a2']);
+    expect(around.after[0]).toMatchObject({ room: 'around', from: oddUser, ts: at(10) });
+    const wide = await stores.messages.listMessagesAround('around', now, { spanMs: 600_000, limit: 10, now });
+    expect(wide.before.map((m) => m.id)).toEqual(['b3', 'b2', 'b1']);
+  });
 });

@@ -12,6 +12,7 @@ import type {
   EvictResult,
   ListRule,
   Negotiated,
+  QueueContext,
   QueueDecision,
   QueueDecisionResult,
   QueueItem,
@@ -148,6 +149,10 @@ export class AppApi {
 
   async queue(limit: number): Promise<QueueItem[]> {
     return (await this.request<{ items: QueueItem[] }>(`/api/moderate/queue?limit=${limit}`)).items;
+  }
+
+  queueContext(id: string): Promise<QueueContext> {
+    return this.request(`/api/moderate/queue/${encodeURIComponent(id)}/context`);
   }
 
   decide(id: string, decision: QueueDecision): Promise<QueueDecisionResult> {

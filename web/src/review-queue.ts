@@ -1,4 +1,4 @@
-import type { ListRule, QueueDecision, QueueItem } from './api.js';
+import type { ContextLine, ListRule, QueueDecision, QueueItem } from './api.js';
 import { type ConsoleContext, optionalNumber } from './console-context.js';
 import { byId, el, formatDateTime, formatTime, setText, syncKeyed, timeElement } from './dom.js';
 
@@ -71,7 +71,15 @@ export class ReviewQueue {
     syncKeyed(this.list, items, {
       key: (item) => item.id,
       create: (item) => this.itemElement(item),
-      update: (element, item) => this.updateReasons(element, item),
+      update: (element, item) => {
+        this.updateReasons(element, item);
+        // The conversation is read when the item appears and again when a report comes in, not at every poll.
+        if (element.dataset.reports !== String(item.reportCount)) {
+          element.dataset.reports = String(item.reportCount);
+          const list = element.querySelector<HTMLOListElement>('.queue-context');
+          if (list) void this.loadContext(item, list);
+        }
+      },
     });
   }
 
@@ -122,6 +130,10 @@ export class ReviewQueue {
       return button;
     });
     const actions = el('div', { className: 'queue-actions' }, reason, minutes, ...buttons);
+    const context = el('ol', {
+      className: 'queue-context',
+      attrs: { 'aria-label': `The conversation in ${item.room} around ${item.from}'s message` },
+    });
     const element = el(
       'li',
       { className: 'queue-item' },
@@ -130,12 +142,36 @@ export class ReviewQueue {
         { attrs: { 'aria-labelledby': titleId } },
         head,
         el('blockquote', { className: 'quote', text: item.text }),
+        context,
         el('ul', { className: 'queue-item__why' }),
         actions,
       ),
     );
-    this.updateReasons(element, item);
     return element;
+  }
+
+  /** The room's lines just before and after the queued one. */
+  private async loadContext(item: QueueItem, list: HTMLOListElement): Promise<void> {
+    const line = (context: ContextLine, className: string) =>
+      el(
+        'li',
+        { className },
+        timeElement(context.ts, formatTime),
+        el('span', { className: 'cell-user', text: context.from }),
+        el('span', { className: 'queue-context__text', text: context.text }),
+      );
+    try {
+      const { before, after } = await this.context.api.queueContext(item.id);
+      const queued = { id: item.messageId, from: item.from, text: item.text, ts: item.ts };
+      list.replaceChildren(
+        ...before.map((context) => line(context, 'queue-context__line')),
+        line(queued, 'queue-context__line queue-context__line--queued'),
+        ...after.map((context) => line(context, 'queue-context__line')),
+      );
+    } catch {
+      // The item may have been decided meanwhile; the queue itself still shows the line.
+      list.replaceChildren(el('li', { className: 'hint', text: 'The conversation around it could not be loaded.' }));
+    }
   }
 
   /** Reports are merged into an item as they come, and rules load after the queue: both are kept current. */

@@ -1,3 +1,4 @@
+import { nearestAround } from '../messages-around.js';
 import { withReport } from '../queue-reports.js';
 import type { MessageRecord, MessageStore, QueueItem, QueueReport } from '../types.js';
 
@@ -7,6 +8,21 @@ export class MemoryMessageStore implements MessageStore {
 
   async recordMessage(message: MessageRecord): Promise<void> {
     this.messages.set(`${message.room}.${message.id}`, { ...message });
+  }
+
+  async listMessagesAround(
+    room: string,
+    at: Date,
+    { spanMs, limit, now }: { spanMs: number; limit: number; now: Date },
+  ): Promise<{ before: MessageRecord[]; after: MessageRecord[] }> {
+    const near = [...this.messages.values()].filter(
+      (line) => line.room === room && line.expiresAt > now && Math.abs(line.ts.getTime() - at.getTime()) <= spanMs,
+    );
+    return nearestAround(
+      near.map((line) => ({ ...line })),
+      at,
+      limit,
+    );
   }
 
   async getMessage(room: string, id: string, now: Date): Promise<MessageRecord | undefined> {

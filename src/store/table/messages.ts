@@ -1,8 +1,10 @@
 import { odata } from '@azure/data-tables';
 import { GroupCommit } from '../group-commit.js';
+import { nearestAround } from '../messages-around.js';
 import { withReport } from '../queue-reports.js';
 import type { MessageRecord, MessageStore, QueueItem, QueueReport } from '../types.js';
 import {
+  collect,
   deleteRow,
   ensureTables,
   isStatus,
@@ -13,7 +15,7 @@ import {
   text,
   unkey,
 } from './rows.js';
-import { roomOfPartition, roomPartition } from './shards.js';
+import { roomOfPartition, roomPartition, roomPartitions } from './shards.js';
 
 const maxTableQueryRows = 1_000;
 function toMessage(row: Row): MessageRecord {
@@ -76,6 +78,32 @@ export class TableMessageStore implements MessageStore {
   async recordMessage(message: MessageRecord): Promise<void> {
     await this.ensureTables();
     await this.messageWrites.write(roomPartition(message.room, message.id), message);
+  }
+
+  /** The room's 16 shards queried in parallel for the time span (`ts` is an ISO string, so it sorts as text). */
+  async listMessagesAround(
+    room: string,
+    at: Date,
+    { spanMs, limit, now }: { spanMs: number; limit: number; now: Date },
+  ): Promise<{ before: MessageRecord[]; after: MessageRecord[] }> {
+    await this.ensureTables();
+    const from = new Date(at.getTime() - spanMs).toISOString();
+    const to = new Date(at.getTime() + spanMs).toISOString();
+    const shards = await Promise.all(
+      roomPartitions(room).map((partition) =>
+        collect(
+          this.tables.messages.listEntities({
+            queryOptions: { filter: odata`PartitionKey eq ${partition} and ts ge ${from} and ts le ${to}` },
+          }),
+          toMessage,
+        ),
+      ),
+    );
+    return nearestAround(
+      shards.flat().filter((line) => line.expiresAt > now),
+      at,
+      limit,
+    );
   }
 
   async getMessage(room: string, id: string, now: Date): Promise<MessageRecord | undefined> {
