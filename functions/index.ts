@@ -26,6 +26,8 @@ const httpFunctions: readonly HttpFunctionEntry[] = [
   { name: 'moderateAudit', route: 'moderate/audit', methods: ['GET', 'OPTIONS'], endpoint: 'audit' },
   /** `GET /api/moderate/stats?room&window=hour|day` → the insights: lines per minute or hour, by outcome and rule. */
   { name: 'moderateStats', route: 'moderate/stats', methods: ['GET', 'OPTIONS'], endpoint: 'stats' },
+  /** `GET /api/moderate/users/{userId}` → a person's strikes, sanctions, connections, audit entries and queued lines. */
+  { name: 'moderateUser', route: 'moderate/users/{userId}', methods: ['GET', 'OPTIONS'], endpoint: 'userProfile' },
   /** `GET /api/moderate/rooms` → rooms with their connection counts. */
   { name: 'moderateRooms', route: 'moderate/rooms', methods: ['GET', 'OPTIONS'], endpoint: 'rooms' },
   /** `GET /api/moderate/rooms/{room}/connections` → who is in the room. */

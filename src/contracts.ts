@@ -8,6 +8,7 @@ import type { ModerationRule } from './moderation/index.js';
 import type {
   ListRuleRecord,
   PresenceEntry,
+  SanctionKind,
   AuditEntry as StoredAuditEntry,
   QueueItem as StoredQueueItem,
   Sanction as StoredSanction,
@@ -173,6 +174,21 @@ export type { QueueReport } from './store/types.js';
 export type QueueItem = OnTheWire<StoredQueueItem>;
 
 export type QueueAction = 'dismiss' | 'delete' | 'mute' | 'ban';
+
+/** `GET /api/moderate/users/{userId}`: what the console's person page shows. */
+export interface UserProfile {
+  userId: string;
+  /** Strikes and mutes by room, from the user's counters (strikes are forgotten after the decay time). */
+  rooms: { room: string; strikes: number; mutedUntil?: string }[];
+  /** Sanctions in force (bans, mutes, shadow bans). */
+  sanctions: (Sanction & { kind: SanctionKind })[];
+  /** The user's open connections. */
+  connections: { connectionId: string; connectedAt: string }[];
+  /** The newest audit entries naming the user, as target or actor: refusals, reports, sanctions and their lifting. */
+  audit: AuditEntry[];
+  /** The user's lines in the review queue. */
+  queued: QueueItem[];
+}
 
 /** A line of the room around a queued one, as the review queue shows it. */
 export interface ContextLine {

@@ -19,6 +19,7 @@ import {
   unshadowBan,
 } from './endpoints/sanctions.js';
 import { stats } from './endpoints/stats.js';
+import { userProfile } from './endpoints/users.js';
 import { handleUpstream } from './events/handle-upstream.js';
 import type { AppHandler } from './http/app-handler.js';
 
@@ -32,6 +33,7 @@ export const endpoints = {
   evict,
   audit,
   stats,
+  userProfile,
   rooms,
   roomConnections,
   listBans,

@@ -72,7 +72,7 @@ export class UserPaces {
 const paceId = (userId: string, room: string) => `${userId}\n${room}`;
 
 /** A row that does not parse (edited by hand) counts as fresh counters rather than failing the user's every line. */
-function decodePace(encoded: string): ConnectionModerationState {
+export function decodePace(encoded: string): ConnectionModerationState {
   try {
     return connectionModerationStateSchema.safeParse(JSON.parse(encoded)).data ?? initialModerationState();
   } catch {

@@ -198,6 +198,8 @@ export interface MessageStore {
 export interface AuditStore {
   appendAudit(entry: Omit<AuditEntry, 'id'>): Promise<AuditEntry>;
   listAudit(options: { limit: number; before?: string }): Promise<AuditPage>;
+  /** The newest `limit` entries naming the user as their target or their actor, newest first. */
+  listAuditFor(userId: string, limit: number): Promise<AuditEntry[]>;
 }
 
 /** A user's counters, shared by all their connections on every instance. */
@@ -209,6 +211,8 @@ export interface CounterStore {
    * when another connection's write came first.
    */
   putPace(userId: string, room: string, pace: string, etag: string | undefined): Promise<string | undefined>;
+  /** The user's counters in every room they have them. */
+  listPaces(userId: string): Promise<{ room: string; pace: string }[]>;
   /** Counts one report by the user in the current window of `windowMs` and answers how many that makes. */
   countReport(userId: string, now: Date, windowMs: number): Promise<number>;
 }

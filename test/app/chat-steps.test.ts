@@ -181,3 +181,35 @@ describe('live queue updates', () => {
     });
   });
 });
+
+describe("a person's page", () => {
+  it('shows strikes by room, sanctions in force, queued lines and the audit naming them', async () => {
+    const app = new InProcessApp();
+    const ann = await chatterIn(app, 'ann');
+    const bob = await chatterIn(app, 'bob');
+    await ann.chat(room, 'shit');
+    const { id } = (await ann.chat(room, 'a borderline remark')).body as { id: string };
+    await bob.report(id, 'rude');
+    await app.call('mute', moderator, { path: 'moderate/mutes', body: { userId: 'ann', room, minutes: 5 } });
+    const page = await app.call('userProfile', moderator, { path: 'moderate/users/ann', params: { userId: 'ann' } });
+    expect(page.status).toBe(200);
+    expect(page.body).toMatchObject({
+      userId: 'ann',
+      rooms: [{ room, strikes: 1 }],
+      sanctions: [{ kind: 'mute', userId: 'ann', scope: `room:${room}`, actor: 'mod' }],
+      connections: [{ connectionId: ann.connectionId }],
+      queued: [{ messageId: id, reports: [{ by: 'bob', reason: 'rude' }] }],
+    });
+    const actions = (page.body as { audit: { action: string; actor: string }[] }).audit.map((entry) => entry.action);
+    expect(actions).toEqual(expect.arrayContaining(['refuse', 'report', 'mute']));
+    // Bob's page lists the report he made.
+    const bobs = await app.call('userProfile', moderator, { path: 'moderate/users/bob', params: { userId: 'bob' } });
+    expect((bobs.body as { audit: { action: string; actor: string }[] }).audit).toContainEqual(
+      expect.objectContaining({ action: 'report', actor: 'bob' }),
+    );
+    expect(
+      (await app.call('userProfile', { userId: 'ann' }, { path: 'moderate/users/ann', params: { userId: 'ann' } }))
+        .status,
+    ).toBe(403);
+  });
+});

@@ -543,6 +543,30 @@ describe('deep moderation through the console and the chat pages', () => {
     await expect(report.evaluate((element) => element === document.activeElement)).resolves.toBe(true);
   });
 
+  it("opens a person's page from any user id: strikes, sanctions, the audit; mute and lift from there", async () => {
+    const { page } = moderator;
+    await openTab(page, 'Audit log');
+    // The element itself: newer audit rows about bob come in above it while the page is open.
+    const opener = await page.locator('#audit button[data-user="bob"]').first().elementHandle();
+    if (!opener) throw new Error('no user id of bob in the audit log');
+    await opener.click();
+    const dialog = page.getByRole('dialog', { name: 'bob' });
+    await dialog.waitFor();
+    await dialog.locator('#person-rooms li', { hasText: 'lobby:' }).waitFor();
+    await expect(dialog.locator('#person-audit li').count()).resolves.toBeGreaterThan(0);
+    await dialog.getByLabel('Action').selectOption('mute');
+    await dialog.getByLabel('Room (empty: the whole app; a mute needs one)').fill('lobby');
+    await dialog.getByLabel('Minutes').fill('5');
+    await dialog.getByRole('button', { name: 'Apply' }).click();
+    await dialog.locator('#person-sanctions li', { hasText: 'Muted' }).waitFor();
+    await saveScreenshot(page, 'moderator-person');
+    await dialog.getByRole('button', { name: /^Lift: Muted/ }).click();
+    await dialog.locator('#person-sanctions li', { hasText: 'None.' }).waitFor();
+    await dialog.getByRole('button', { name: 'Close' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    await expect(opener.evaluate((element) => element === document.activeElement)).resolves.toBe(true);
+  });
+
   it('draws the insights as charts, with the numbers as text for screen readers', async () => {
     const { page } = moderator;
     await openTab(page, 'Insights');

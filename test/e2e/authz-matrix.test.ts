@@ -82,6 +82,7 @@ const endpoints: Endpoint[] = [
   { method: 'GET', path: '/api/moderate/audit?limit=5', expect: moderatorsOnly([200]) },
   { method: 'GET', path: '/api/moderate/rooms', expect: moderatorsOnly([200]) },
   { method: 'GET', path: '/api/moderate/stats?window=day', expect: moderatorsOnly([200]) },
+  { method: 'GET', path: '/api/moderate/users/authz-nobody', expect: moderatorsOnly([200]) },
   {
     method: 'GET',
     path: '/api/moderate/queue/nosuchroom.nosuchline/context',

@@ -286,4 +286,28 @@ describe.each(kinds)('the moderation store contract: %s', (_kind, create) => {
     const wide = await stores.messages.listMessagesAround('around', now, { spanMs: 600_000, limit: 10, now });
     expect(wide.before.map((m) => m.id)).toEqual(['b3', 'b2', 'b1']);
   });
+
+  it("lists a user's counters by room, and the audit entries naming them as target or actor, newest first", async () => {
+    const user = `${oddUser}-person`;
+    expect(await stores.counters.putPace(user, 'room-a', '{"n":1}', undefined)).toBeDefined();
+    expect(await stores.counters.putPace(user, 'room/b', '{"n":2}', undefined)).toBeDefined();
+    await stores.counters.putPace('someone-else', 'room-a', '{"n":3}', undefined);
+    const paces = await stores.counters.listPaces(user);
+    expect(paces.sort((a, b) => a.room.localeCompare(b.room))).toEqual([
+      { room: 'room-a', pace: '{"n":1}' },
+      { room: 'room/b', pace: '{"n":2}' },
+    ]);
+    const base = { outcome: 'succeeded', room: 'room-a' } as const;
+    await stores.audit.appendAudit({ ...base, at: minutes(1), actor: 'policy', action: 'refuse', target: user });
+    await stores.audit.appendAudit({ ...base, at: minutes(2), actor: user, action: 'report', target: 'bob' });
+    await stores.audit.appendAudit({ ...base, at: minutes(3), actor: 'mod', action: 'mute', target: user });
+    await stores.audit.appendAudit({ ...base, at: minutes(4), actor: 'mod', action: 'mute', target: 'carol' });
+    const named = await stores.audit.listAuditFor(user, 10);
+    expect(named.map((entry) => [entry.action, entry.actor, entry.target])).toEqual([
+      ['mute', 'mod', user],
+      ['report', user, 'bob'],
+      ['refuse', 'policy', user],
+    ]);
+    expect(await stores.audit.listAuditFor(user, 2)).toHaveLength(2);
+  });
 });

@@ -25,6 +25,7 @@ import type {
   SanctionKind,
   SanctionRequest,
   StatsSummary,
+  UserProfile,
 } from '../../src/contracts.js';
 
 /** The API's wire shapes, for the pages that import them from here. */
@@ -149,6 +150,10 @@ export class AppApi {
 
   async queue(limit: number): Promise<QueueItem[]> {
     return (await this.request<{ items: QueueItem[] }>(`/api/moderate/queue?limit=${limit}`)).items;
+  }
+
+  user(userId: string): Promise<UserProfile> {
+    return this.request(`/api/moderate/users/${encodeURIComponent(userId)}`);
   }
 
   queueContext(id: string): Promise<QueueContext> {

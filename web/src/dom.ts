@@ -86,3 +86,15 @@ export function readableInstants(text: string): string {
 export function timeElement(iso: string, format: (iso: string) => string = formatDateTime): HTMLTimeElement {
   return el('time', { text: format(iso), attrs: { datetime: iso } });
 }
+
+/**
+ * A user id that opens the person's page: a button, so it is reachable by keyboard; the console listens for clicks on
+ * any `[data-user]` (`person-panel.ts`).
+ */
+export function userButton(userId: string): HTMLButtonElement {
+  return el('button', {
+    className: 'cell-user user-link',
+    text: userId,
+    attrs: { type: 'button', 'data-user': userId, title: `Open ${userId}'s page` },
+  });
+}

@@ -2,10 +2,11 @@ import { ApiError, AppApi, type AuditEntry, type AuditPage, type Principal, type
 import { ChatConnection, type ConnectionStatus } from './chat-connection.js';
 import { pageConfig } from './config.js';
 import type { ConsoleContext } from './console-context.js';
-import { byId, el, formatTime, setText, syncKeyed, timeElement } from './dom.js';
+import { byId, el, formatTime, setText, syncKeyed, timeElement, userButton } from './dom.js';
 import { InsightsPanel } from './insights-panel.js';
 import { MessageLog, noticeKind } from './message-log.js';
 import { PageChrome } from './page.js';
+import { PersonPanel } from './person-panel.js';
 import { ReviewQueue } from './review-queue.js';
 import { RoomSettingsForm } from './room-settings.js';
 import { RulesPanel } from './rules-panel.js';
@@ -51,6 +52,8 @@ class ModeratorConsole implements ConsoleContext {
   private nextRound: Promise<void> | undefined;
 
   constructor() {
+    // The person's page listens for clicks on any user id; nothing else needs to reach it.
+    new PersonPanel(this);
     this.connection = new ChatConnection({
       api: this.api,
       onChat: (line) => this.stream.chat(line, false),
@@ -228,7 +231,7 @@ class ModeratorConsole implements ConsoleContext {
 
   private rosterRow(entry: RoomConnection): HTMLTableRowElement {
     const own = entry.connectionId === this.ownConnectionId;
-    const user = el('td', { className: 'cell-user', text: entry.userId });
+    const user = el('td', {}, userButton(entry.userId));
     if (own) user.append(el('span', { className: 'tag', text: 'this console' }));
     const action = el('td', {});
     if (!own) action.append(this.evictForm(entry));
@@ -371,9 +374,9 @@ function auditRow(entry: AuditEntry): HTMLTableRowElement {
     'tr',
     {},
     el('td', {}, timeElement(entry.at)),
-    el('td', { text: entry.actor }),
+    el('td', {}, entry.actor === 'policy' ? entry.actor : userButton(entry.actor)),
     el('td', { text: entry.action }),
-    el('td', { className: 'cell-user', text: entry.target ?? '' }),
+    el('td', {}, entry.target ? userButton(entry.target) : ''),
     el('td', { text: entry.room ?? '' }),
     el('td', { text: entry.rule ?? '' }),
     el('td', { className: 'cell-reason', text: entry.reason ?? '' }),

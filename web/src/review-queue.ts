@@ -1,6 +1,6 @@
 import type { ContextLine, ListRule, QueueDecision, QueueItem } from './api.js';
 import { type ConsoleContext, optionalNumber } from './console-context.js';
-import { byId, el, formatDateTime, formatTime, setText, syncKeyed, timeElement } from './dom.js';
+import { byId, el, formatDateTime, formatTime, setText, syncKeyed, timeElement, userButton } from './dom.js';
 
 /** Items fetched per poll; the queue is worked from the newest. */
 const queueLimit = 50;
@@ -88,7 +88,7 @@ export class ReviewQueue {
     const head = el(
       'h3',
       { className: 'queue-item__head', attrs: { id: titleId } },
-      el('span', { className: 'cell-user', text: item.from }),
+      userButton(item.from),
       ` in ${item.room} · `,
       timeElement(item.ts),
     );
@@ -157,7 +157,7 @@ export class ReviewQueue {
         'li',
         { className },
         timeElement(context.ts, formatTime),
-        el('span', { className: 'cell-user', text: context.from }),
+        userButton(context.from),
         el('span', { className: 'queue-context__text', text: context.text }),
       );
     try {

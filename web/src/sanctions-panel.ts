@@ -1,7 +1,7 @@
 import { roomOf } from '../../src/scope.js';
 import type { Sanction, SanctionKind, SanctionRequest } from './api.js';
 import { type ConsoleContext, describeScope } from './console-context.js';
-import { byId, el, formatDateTime, setText, syncKeyed, timeElement } from './dom.js';
+import { byId, el, formatDateTime, setText, syncKeyed, timeElement, userButton } from './dom.js';
 
 interface KindText {
   title: string;
@@ -156,7 +156,7 @@ export class SanctionsPanel {
     return el(
       'tr',
       {},
-      el('td', { className: 'cell-user', text: sanction.userId }),
+      el('td', {}, userButton(sanction.userId)),
       el('td', { text: describeScope(sanction.scope) }),
       el('td'),
       el('td', { className: 'cell-reason' }, el('span'), el('span', { className: 'cell-sub' })),

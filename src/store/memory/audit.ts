@@ -19,4 +19,12 @@ export class MemoryAuditStore implements AuditStore {
     const last = entries.at(-1);
     return older.length > limit && last ? { entries, next: last.id } : { entries };
   }
+
+  async listAuditFor(userId: string, limit: number): Promise<AuditEntry[]> {
+    return [...this.entries]
+      .filter((entry) => entry.target === userId || entry.actor === userId)
+      .sort((a, b) => a.id.localeCompare(b.id))
+      .slice(0, limit)
+      .map((entry) => ({ ...entry }));
+  }
 }

@@ -19,6 +19,12 @@ export class MemoryCounterStore implements CounterStore {
     return next;
   }
 
+  async listPaces(userId: string): Promise<{ room: string; pace: string }[]> {
+    return [...this.paces]
+      .filter(([id]) => id.startsWith(`${userId}\n`))
+      .map(([id, stored]) => ({ room: id.slice(userId.length + 1), pace: stored.pace }));
+  }
+
   async countReport(userId: string, now: Date, windowMs: number): Promise<number> {
     const current = this.reports.get(userId);
     const fresh = !current || now.getTime() - current.windowStart >= windowMs;

@@ -73,4 +73,31 @@ export class TableAuditStore implements AuditStore {
     const last = entries.at(-1);
     return rows.length > limit && last ? { entries, next: last.id } : { entries };
   }
+
+  /**
+   * Entries about the user are in one shard (the target's): one filtered query. Entries by the user (their reports,
+   * a moderator's actions) are in every shard: a filtered query each, in parallel. Each returns its newest `limit`.
+   */
+  async listAuditFor(userId: string, limit: number): Promise<AuditEntry[]> {
+    await this.ensureTables();
+    const newest = async (filter: string) => {
+      for await (const page of this.tables.audit
+        .listEntities({ queryOptions: { filter } })
+        .byPage({ maxPageSize: limit })) {
+        return page;
+      }
+      return [];
+    };
+    const shards = Array.from({ length: auditShards }, (_, i) => `a${i.toString(16)}`);
+    const pages = await Promise.all([
+      newest(odata`PartitionKey eq ${auditShard(userId)} and target eq ${userId}`),
+      ...shards.map((shard) => newest(odata`PartitionKey eq ${shard} and actor eq ${userId}`)),
+    ]);
+    const rows = new Map<string, Row>();
+    for (const row of pages.flat()) rows.set(`${row.partitionKey}.${row.rowKey}`, row);
+    return [...rows.values()]
+      .sort((a, b) => (a.rowKey ?? '').localeCompare(b.rowKey ?? ''))
+      .slice(0, limit)
+      .map(toAudit);
+  }
 }

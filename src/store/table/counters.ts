@@ -1,5 +1,6 @@
+import { odata } from '@azure/data-tables';
 import type { CounterStore, StoredPace } from '../types.js';
-import { ensureTables, isStatus, key, type ModerationTables, readRow, text } from './rows.js';
+import { ensureTables, isStatus, key, type ModerationTables, readRow, text, unkey } from './rows.js';
 
 const paceRowKey = (room: string) => key(`pace:${room}`);
 const reportsRowKey = 'reports';
@@ -32,6 +33,19 @@ export class TableCounterStore implements CounterStore {
       if (isStatus(error, 409, 412)) return undefined;
       throw error;
     }
+  }
+
+  /** One query of the user's partition for its `pace:` rows. */
+  async listPaces(userId: string): Promise<{ room: string; pace: string }[]> {
+    await this.ensureTables();
+    const [start, end] = [key('pace:'), key('pace;')];
+    const filter = odata`PartitionKey eq ${key(userId)} and RowKey ge ${start} and RowKey lt ${end}`;
+    const paces: { room: string; pace: string }[] = [];
+    for await (const row of this.tables.bans.listEntities({ queryOptions: { filter } })) {
+      const pace = text(row, 'pace');
+      if (pace !== undefined) paces.push({ room: unkey(row.rowKey ?? '').slice('pace:'.length), pace });
+    }
+    return paces;
   }
 
   /** A fixed window per user: read, then create or update with the ETag, again if another report won the race. */
