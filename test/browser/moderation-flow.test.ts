@@ -567,6 +567,44 @@ describe('deep moderation through the console and the chat pages', () => {
     await expect(opener.evaluate((element) => element === document.activeElement)).resolves.toBe(true);
   });
 
+  it('triages the queue from the keyboard (j, k, d, ?) and dismisses several at once', async () => {
+    const { page } = moderator;
+    // A chatter of its own, whose rate limit no other test has spent.
+    const carol = await openSignedIn(browser, { appUrl, path: '/', userId: 'carol' });
+    await notice(carol.page, 'You are in room lobby').waitFor();
+    for (const n of [1, 2, 3]) await sendMarker(carol.page, alice.page, `giveaway number ${n} for you`);
+    await openTab(page, 'Review queue');
+    const items = page.locator('#queue .queue-item');
+    await expect.poll(() => items.count(), { timeout: 10_000 }).toBe(3);
+
+    await page.locator('#queue-title').focus();
+    await page.keyboard.press('?');
+    await page.getByRole('dialog', { name: 'Review queue shortcuts' }).waitFor();
+    await page.keyboard.press('Escape');
+    await page.getByRole('dialog', { name: 'Review queue shortcuts' }).waitFor({ state: 'hidden' });
+
+    await page.locator('#queue-title').focus();
+    const focusedIndex = () =>
+      page.evaluate(() =>
+        Array.from(document.querySelectorAll('#queue .queue-item')).indexOf(document.activeElement as Element),
+      );
+    await page.keyboard.press('j');
+    expect(await focusedIndex()).toBe(0);
+    await page.keyboard.press('j');
+    expect(await focusedIndex()).toBe(1);
+    await page.keyboard.press('k');
+    expect(await focusedIndex()).toBe(0);
+    await page.keyboard.press('d');
+    await page.locator('#action-status', { hasText: "Dismissed the review of carol's message." }).waitFor();
+    await expect.poll(() => items.count()).toBe(2);
+
+    for (const box of await page.locator('#queue .queue-select').all()) await box.check();
+    await page.getByRole('button', { name: 'Dismiss selected (2)' }).click();
+    await page.locator('#action-status', { hasText: 'Dismissed 2 items of the review queue.' }).waitFor();
+    await expect.poll(() => items.count()).toBe(0);
+    await carol.context.close();
+  });
+
   it('draws the insights as charts, with the numbers as text for screen readers', async () => {
     const { page } = moderator;
     await openTab(page, 'Insights');

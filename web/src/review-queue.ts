@@ -52,7 +52,79 @@ export class ReviewQueue {
   private readonly count = byId('queue-count', HTMLElement);
   private rules = new Map<string, ListRule>();
 
-  constructor(private readonly context: ConsoleContext) {}
+  private readonly dismissSelected = byId('queue-dismiss-selected', HTMLButtonElement);
+  private readonly help = byId('queue-help', HTMLDialogElement);
+  private readonly items = new Map<string, QueueItem>();
+
+  constructor(private readonly context: ConsoleContext) {
+    byId('panel-queue', HTMLElement).addEventListener('keydown', (event) => this.onKey(event));
+    byId('queue-help-close', HTMLButtonElement).addEventListener('click', () => this.help.close());
+    this.list.addEventListener('change', () => this.updateSelection());
+    this.dismissSelected.addEventListener('click', () => void this.dismissAllSelected());
+  }
+
+  /** Shortcuts, unless the keyboard is in a text field (where the letters are typing). */
+  private onKey(event: KeyboardEvent): void {
+    const target = event.target as HTMLElement;
+    if (
+      event.ctrlKey ||
+      event.metaKey ||
+      event.altKey ||
+      target.matches('input:not([type=checkbox]), textarea, select')
+    ) {
+      return;
+    }
+    if (event.key === '?') {
+      event.preventDefault();
+      this.help.showModal();
+      return;
+    }
+    const items = Array.from(this.list.querySelectorAll<HTMLElement>('.queue-item'));
+    const current = target.closest<HTMLElement>('.queue-item');
+    const index = current ? items.indexOf(current) : -1;
+    if (event.key === 'j' || event.key === 'k') {
+      event.preventDefault();
+      const next = items[event.key === 'j' ? Math.min(index + 1, items.length - 1) : Math.max(index - 1, 0)];
+      next?.focus();
+      return;
+    }
+    const label = { d: 'Dismiss', x: 'Delete for everyone', m: 'Mute author', b: 'Ban from room' }[event.key];
+    if (!label || !current) return;
+    event.preventDefault();
+    for (const button of current.querySelectorAll<HTMLButtonElement>('.queue-actions button')) {
+      if (button.textContent === label) button.click();
+    }
+  }
+
+  private selected(): string[] {
+    return Array.from(this.list.querySelectorAll<HTMLInputElement>('.queue-select:checked'))
+      .map((box) => box.closest<HTMLElement>('.queue-item')?.dataset.key)
+      .filter((id): id is string => id !== undefined);
+  }
+
+  private updateSelection(): void {
+    const count = this.selected().length;
+    this.dismissSelected.disabled = count === 0;
+    this.dismissSelected.textContent = count > 0 ? `Dismiss selected (${count})` : 'Dismiss selected';
+  }
+
+  /** One decision per item, in turn; what failed stays selected and is reported. */
+  private async dismissAllSelected(): Promise<void> {
+    const ids = this.selected();
+    this.dismissSelected.disabled = true;
+    let dismissed = 0;
+    for (const id of ids) {
+      try {
+        await this.context.api.decide(id, { action: 'dismiss' });
+        dismissed++;
+      } catch (error) {
+        this.context.fail(`Dismissing ${this.items.get(id)?.from ?? id}'s message`, error);
+      }
+    }
+    this.context.report(`Dismissed ${dismissed} ${dismissed === 1 ? 'item' : 'items'} of the review queue.`);
+    await this.context.refresh();
+    this.updateSelection();
+  }
 
   /** The rules, to say what a `list:<id>` flag matched (moderators may see patterns; chatters may not). */
   setRules(rules: readonly ListRule[]): void {
@@ -68,6 +140,8 @@ export class ReviewQueue {
     setText(this.count, count);
     this.count.dataset.count = String(items.length);
     byId('queue-empty', HTMLElement).hidden = items.length > 0;
+    this.items.clear();
+    for (const item of items) this.items.set(item.id, item);
     syncKeyed(this.list, items, {
       key: (item) => item.id,
       create: (item) => this.itemElement(item),
@@ -134,12 +208,18 @@ export class ReviewQueue {
       className: 'queue-context',
       attrs: { 'aria-label': `The conversation in ${item.room} around ${item.from}'s message` },
     });
+    const select = el('input', {
+      className: 'queue-select',
+      attrs: { type: 'checkbox', 'aria-label': `Select ${item.from}'s message for "Dismiss selected"` },
+    });
     const element = el(
       'li',
-      { className: 'queue-item' },
+      // Focusable, so j and k can move between items.
+      { className: 'queue-item', attrs: { tabindex: '-1', 'aria-labelledby': titleId } },
       el(
         'article',
         { attrs: { 'aria-labelledby': titleId } },
+        select,
         head,
         el('blockquote', { className: 'quote', text: item.text }),
         context,
