@@ -37,6 +37,13 @@ const httpFunctions: readonly HttpFunctionEntry[] = [
     methods: ['GET', 'OPTIONS'],
     endpoint: 'roomConnections',
   },
+  /** `GET /api/moderate/rooms/{room}/messages?q&user&minutes` → the room's recent lines that match. */
+  {
+    name: 'moderateSearchMessages',
+    route: 'moderate/rooms/{room}/messages',
+    methods: ['GET', 'OPTIONS'],
+    endpoint: 'searchMessages',
+  },
   /** `POST /api/moderate/bans` `{ userId, room?, minutes, reason? }` → 201, app-wide or in one room. */
   { name: 'moderateBan', route: 'moderate/bans', methods: ['POST'], endpoint: 'ban' },
   /** `GET|PUT /api/moderate/rooms/{room}/settings`: slow mode, maximum length, links. */

@@ -198,6 +198,12 @@ export interface ContextLine {
   ts: string;
 }
 
+/** `GET /api/moderate/rooms/{room}/messages?q=&user=&minutes=`: the room's recent lines that match, newest first. */
+export interface MessageSearch {
+  room: string;
+  lines: ContextLine[];
+}
+
 /** `GET /api/moderate/queue/{id}/context`: the room's lines just before and after the queued one, oldest first. */
 export interface QueueContext {
   id: string;

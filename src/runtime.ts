@@ -3,7 +3,7 @@
  * registrations and `@azure/functions` (the build ships this module as its own file).
  */
 import { announce } from './endpoints/announce.js';
-import { audit, evict, roomConnections, rooms } from './endpoints/moderate.js';
+import { audit, evict, roomConnections, rooms, searchMessages } from './endpoints/moderate.js';
 import { negotiate } from './endpoints/negotiate.js';
 import { decideQueueItem, listQueue, queueContext } from './endpoints/queue.js';
 import { addRule, deleteRule, getRoomSettings, listRules, putRoomSettings } from './endpoints/rules.js';
@@ -36,6 +36,7 @@ export const endpoints = {
   userProfile,
   rooms,
   roomConnections,
+  searchMessages,
   listBans,
   ban,
   unban,

@@ -213,3 +213,29 @@ describe("a person's page", () => {
     ).toBe(403);
   });
 });
+
+describe("searching a room's recent lines", () => {
+  it('finds lines by text (any case) and author, newest first, within the minutes asked', async () => {
+    const app = new InProcessApp();
+    const ann = await chatterIn(app, 'ann');
+    const bob = await chatterIn(app, 'bob');
+    await ann.chat(room, 'Deploy is DONE');
+    app.advance(2_000);
+    await bob.chat(room, 'deploy failed again');
+    app.advance(2_000);
+    await bob.chat(room, 'lunch?');
+    app.advance(1_000);
+    const search = (query: string) =>
+      app.call('searchMessages', moderator, { path: `moderate/rooms/${room}/messages?${query}`, params: { room } });
+    expect(((await search('q=deploy')).body as { lines: { text: string }[] }).lines.map((l) => l.text)).toEqual([
+      'deploy failed again',
+      'Deploy is DONE',
+    ]);
+    expect(((await search('q=deploy&user=ann')).body as { lines: { from: string }[] }).lines).toEqual([
+      expect.objectContaining({ from: 'ann', text: 'Deploy is DONE' }),
+    ]);
+    app.advance(120_000);
+    expect(((await search('minutes=1')).body as { lines: unknown[] }).lines).toEqual([]);
+    expect((await search('minutes=0')).body).toMatchObject({ code: 'InvalidQuery' });
+  });
+});

@@ -605,6 +605,18 @@ describe('deep moderation through the console and the chat pages', () => {
     await carol.context.close();
   });
 
+  it("searches the room's recent lines by text and author", async () => {
+    const { page } = moderator;
+    await openTab(page, 'Room');
+    await page.locator('.room-button', { hasText: 'lobby' }).click();
+    await page.locator('#search-text').fill('HELLO BOB');
+    await page.getByLabel('Author', { exact: true }).fill('alice');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.locator('#search-results li', { hasText: 'hello bob' }).waitFor();
+    const authors = await page.locator('#search-results button[data-user]').allTextContents();
+    expect(new Set(authors)).toEqual(new Set(['alice']));
+  });
+
   it('draws the insights as charts, with the numbers as text for screen readers', async () => {
     const { page } = moderator;
     await openTab(page, 'Insights');

@@ -11,6 +11,7 @@ import type {
   EvictRequest,
   EvictResult,
   ListRule,
+  MessageSearch,
   Negotiated,
   QueueContext,
   QueueDecision,
@@ -150,6 +151,14 @@ export class AppApi {
 
   async queue(limit: number): Promise<QueueItem[]> {
     return (await this.request<{ items: QueueItem[] }>(`/api/moderate/queue?limit=${limit}`)).items;
+  }
+
+  searchMessages(room: string, query: { q?: string; user?: string; minutes?: number }): Promise<MessageSearch> {
+    const params = new URLSearchParams();
+    if (query.q) params.set('q', query.q);
+    if (query.user) params.set('user', query.user);
+    if (query.minutes) params.set('minutes', String(query.minutes));
+    return this.request(`/api/moderate/rooms/${encodeURIComponent(room)}/messages?${params}`);
   }
 
   user(userId: string): Promise<UserProfile> {

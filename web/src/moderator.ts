@@ -1,7 +1,7 @@
 import { ApiError, AppApi, type AuditEntry, type AuditPage, type Principal, type RoomConnection } from './api.js';
 import { ChatConnection, type ConnectionStatus } from './chat-connection.js';
 import { pageConfig } from './config.js';
-import type { ConsoleContext } from './console-context.js';
+import { type ConsoleContext, optionalNumber } from './console-context.js';
 import { byId, el, formatTime, setText, syncKeyed, timeElement, userButton } from './dom.js';
 import { InsightsPanel } from './insights-panel.js';
 import { MessageLog, noticeKind } from './message-log.js';
@@ -73,6 +73,10 @@ class ModeratorConsole implements ConsoleContext {
       const input = byId('open-room-input', HTMLInputElement);
       this.select(input.value.trim());
       input.value = '';
+    });
+    byId('search-form', HTMLFormElement).addEventListener('submit', (event) => {
+      event.preventDefault();
+      void this.search();
     });
     this.announceForm.addEventListener('submit', (event) => {
       event.preventDefault();
@@ -189,6 +193,34 @@ class ModeratorConsole implements ConsoleContext {
         button.setAttribute('aria-pressed', String(item.room === this.selectedRoom));
       },
     });
+  }
+
+  /** The chosen room's recent lines by text and author, newest first. */
+  private async search(): Promise<void> {
+    const status = byId('search-status', HTMLElement);
+    const room = this.selectedRoom;
+    if (!room) {
+      status.textContent = 'Choose a room to search its lines.';
+      return;
+    }
+    const q = byId('search-text', HTMLInputElement).value.trim();
+    const user = byId('search-user', HTMLInputElement).value.trim();
+    const minutes = optionalNumber(byId('search-minutes', HTMLInputElement));
+    try {
+      const { lines } = await this.api.searchMessages(room, {
+        ...(q ? { q } : {}),
+        ...(user ? { user } : {}),
+        ...(minutes !== undefined ? { minutes } : {}),
+      });
+      status.textContent = `${lines.length} ${lines.length === 1 ? 'line' : 'lines'} in ${room}.`;
+      byId('search-results', HTMLOListElement).replaceChildren(
+        ...lines.map((line) =>
+          el('li', {}, timeElement(line.ts, formatTime), ' ', userButton(line.from), ` ${line.text}`),
+        ),
+      );
+    } catch (error) {
+      this.fail('Searching', error);
+    }
   }
 
   private select(room: string): void {
