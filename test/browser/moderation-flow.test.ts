@@ -605,6 +605,30 @@ describe('deep moderation through the console and the chat pages', () => {
     await carol.context.close();
   });
 
+  it('pushes queue changes to the console through Web PubSub, not only its poll', async () => {
+    let sockets: RelayedSocket[] = [];
+    const live = await openSignedIn(browser, {
+      appUrl,
+      path: '/moderator.html',
+      userId: 'mod-live',
+      prepare: async (context) => {
+        sockets = await relayWebPubSubSockets(context);
+      },
+    });
+    await live.page.locator('#console-tabs').waitFor();
+    await expect.poll(() => sockets.length, { timeout: 10_000 }).toBeGreaterThan(0);
+    const text = 'giveaway: pushed to the consoles';
+    await sendMarker(alice.page, bob.page, text);
+    // The flag rule queues it; the console's own connection hears of it as a group message of the moderators' group.
+    await expect
+      .poll(() => sockets.some((socket) => socket.received.some((frame) => frame.includes('queue-changed'))), {
+        timeout: 10_000,
+      })
+      .toBe(true);
+    await live.page.locator('#queue .queue-item', { hasText: text }).waitFor({ state: 'attached' });
+    await live.context.close();
+  });
+
   it("searches the room's recent lines by text and author", async () => {
     const { page } = moderator;
     await openTab(page, 'Room');
