@@ -108,13 +108,40 @@ const rows: Row[] = [
     name: 'app in-process, in a room',
     what: 'token check, CloudEvents, state, rules cache, moderation, the user counters (one conditional Table write), then `sendToGroup` and the message record in parallel, reply',
     measure: (seconds, round) =>
-      runInProcess({ type: 'run', inRoom: true, seconds, concurrency: CONCURRENCY, room: `app-${round}` }),
+      runInProcess({
+        type: 'run',
+        inRoom: true,
+        seconds,
+        concurrency: CONCURRENCY,
+        room: `app-${round}`,
+        counted: true,
+      }),
+  },
+  {
+    name: 'app in-process, in a room, insight counters off',
+    what: 'the row above with a recorder that counts nothing: the chat path before the insight counters (#20), to measure their cost',
+    measure: (seconds, round) =>
+      runInProcess({
+        type: 'run',
+        inRoom: true,
+        seconds,
+        concurrency: CONCURRENCY,
+        room: `off-${round}`,
+        counted: false,
+      }),
   },
   {
     name: 'app in-process, no room',
     what: 'token check, CloudEvents, state, `not-in-room` reply (no moderation, no I/O)',
     measure: (seconds, round) =>
-      runInProcess({ type: 'run', inRoom: false, seconds, concurrency: CONCURRENCY, room: `none-${round}` }),
+      runInProcess({
+        type: 'run',
+        inRoom: false,
+        seconds,
+        concurrency: CONCURRENCY,
+        room: `none-${round}`,
+        counted: true,
+      }),
   },
   {
     name: 'express + SDK + data-tables, in a room',
@@ -181,7 +208,14 @@ try {
       }),
     ),
   );
-  const [appInRoom, , viaExpress] = rows.map(summary);
+  const [appInRoom, uncounted, , viaExpress] = rows.map(summary);
+  if (appInRoom && uncounted) {
+    console.log(
+      `\nThe insight counters' cost on the chat path, CPU per event: ${formatNumber(appInRoom.cpuMs, 3)} ms counted, ` +
+        `${formatNumber(uncounted.cpuMs, 3)} ms not (${formatNumber(appInRoom.cpuMs - uncounted.cpuMs, 3)} ms); ` +
+        'their Table writes are one batch per instance every 5 s, off the chat path.',
+    );
+  }
   if (appInRoom && viaExpress) {
     console.log(
       `\nThe same in-room work, CPU per event: express + SDK + data-tables ${formatNumber(viaExpress.cpuMs, 3)} ms ` +

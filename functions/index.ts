@@ -37,10 +37,10 @@ const httpFunctions: readonly HttpFunctionEntry[] = [
     methods: ['GET', 'OPTIONS'],
     endpoint: 'roomConnections',
   },
-  /** `GET /api/moderate/rooms/{room}/messages?q&user&minutes` → the room's recent lines that match. */
+  /** `GET /api/moderate/messages?q&user&room&minutes` → recent lines that match, in a room, by a user or anywhere. */
   {
     name: 'moderateSearchMessages',
-    route: 'moderate/rooms/{room}/messages',
+    route: 'moderate/messages',
     methods: ['GET', 'OPTIONS'],
     endpoint: 'searchMessages',
   },

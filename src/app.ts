@@ -25,7 +25,7 @@ export interface App extends AppPorts {
   upstream: UpstreamAuthenticator;
   /** Who calls the HTTP API: a bearer token for the API, or the platform's session. */
   principals: PrincipalReader;
-  /** Each user's counters per room (rate, flood, slow mode, strikes), shared by all their connections. */
+  /** Each user's counters per room (rate, flood, slow mode, strikes), shared by all their connections, and lines. */
   paces: UserPaces;
   /** Moderators' rules, room settings and sanctions as the event handler sees them (cached, see RulesCache). */
   rules: RulesCache;
@@ -51,7 +51,7 @@ export function createApp(settings: Settings, ports: AppPorts = azurePorts(setti
     moderator: createModerator(settings.moderation),
     upstream: new UpstreamAuthenticator(settings.upstream),
     principals: new PrincipalReader(settings),
-    paces: new UserPaces(ports.counters),
+    paces: new UserPaces(ports.counters, settings.messageRetentionHours * 3_600_000),
     rules: new RulesCache(ports, {
       ttlMs: settings.rulesCacheSeconds * 1000,
       now,

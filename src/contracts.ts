@@ -188,6 +188,24 @@ export interface UserProfile {
   audit: AuditEntry[];
   /** The user's lines in the review queue. */
   queued: QueueItem[];
+  /** Their latest lines in each room (up to 20 a room, within the message retention), newest first. */
+  lines: UserLine[];
+}
+
+/**
+ * One of a user's latest lines as their row in the room keeps it: delivered to the room, delivered to them alone
+ * (shadow ban), delivered and flagged for review, or refused; texts are clipped at 300 characters. Lines refused
+ * before the policy (bans, mutes) or by Content Safety are in the audit instead.
+ */
+export interface UserLine {
+  room: string;
+  /** A delivered line's message id. */
+  id?: string;
+  text: string;
+  ts: string;
+  outcome: 'delivered' | 'shadow' | 'flagged' | 'refused';
+  /** The rule that refused it, or the list rules that flagged it. */
+  rules?: string[];
 }
 
 /** A line of the room around a queued one, as the review queue shows it. */
@@ -198,10 +216,16 @@ export interface ContextLine {
   ts: string;
 }
 
-/** `GET /api/moderate/rooms/{room}/messages?q=&user=&minutes=`: the room's recent lines that match, newest first. */
+/** A line a search found. */
+export interface FoundLine extends UserLine {
+  from: string;
+}
+
+/** `GET /api/moderate/messages?q=&user=&room=&minutes=`: recent lines that match, newest first, and where it looked. */
 export interface MessageSearch {
-  room: string;
-  lines: ContextLine[];
+  /** The rooms whose lines were read (with `user` and no `room`: the rooms the user has lines in). */
+  rooms: string[];
+  lines: FoundLine[];
 }
 
 /** `GET /api/moderate/queue/{id}/context`: the room's lines just before and after the queued one, oldest first. */

@@ -3,7 +3,7 @@
  * registrations and `@azure/functions` (the build ships this module as its own file).
  */
 import { announce } from './endpoints/announce.js';
-import { audit, evict, roomConnections, rooms, searchMessages } from './endpoints/moderate.js';
+import { audit, evict, roomConnections, rooms } from './endpoints/moderate.js';
 import { negotiate } from './endpoints/negotiate.js';
 import { decideQueueItem, listQueue, queueContext } from './endpoints/queue.js';
 import { addRule, deleteRule, getRoomSettings, listRules, putRoomSettings } from './endpoints/rules.js';
@@ -18,6 +18,7 @@ import {
   unmute,
   unshadowBan,
 } from './endpoints/sanctions.js';
+import { searchMessages } from './endpoints/search.js';
 import { stats } from './endpoints/stats.js';
 import { userProfile } from './endpoints/users.js';
 import { handleUpstream } from './events/handle-upstream.js';

@@ -2,12 +2,11 @@ import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/fu
 import { z } from 'zod';
 import { evictAndBan } from '../actions/evict.js';
 import type { App } from '../app.js';
-import type { MessageSearch } from '../contracts.js';
 import { BadRequestError, NotFoundError } from '../errors.js';
 import { roomSchema } from '../events/rooms.js';
 import type { AppHandler } from '../http/app-handler.js';
 import { parseWith, readJsonBody } from '../http/body.js';
-import { reasonSchema, sanctionMinutesSchema, userIdSchema } from '../http/fields.js';
+import { reasonSchema, sanctionMinutesSchema } from '../http/fields.js';
 import { type Principal, requireRole } from '../http/principal.js';
 import { json } from '../http/responses.js';
 
@@ -77,32 +76,4 @@ export const rooms = moderatorOnly(async (_request, app) => json(200, { rooms: a
 export const roomConnections = moderatorOnly(async (request, app) => {
   const room = parseWith(roomSchema, request.params.room, 'InvalidRoom', 'room');
   return json(200, { room, connections: await app.presence.listRoom(room) });
-});
-
-const searchQuerySchema = z.object({
-  q: z.string().trim().max(200).optional(),
-  user: userIdSchema.optional(),
-  minutes: z.coerce.number().int().min(1).max(1_440).default(60),
-});
-/** Lines a search answers at most, newest first. */
-const searchLimit = 200;
-
-/**
- * `GET /api/moderate/rooms/{room}/messages?q=&user=&minutes=`: the room's delivered lines of the last `minutes`
- * (still within retention), whose text contains `q` (any case) and whose author is `user`, newest first. Reads the
- * room's 16 message shards once for the time span and filters here: Table Storage has no text search.
- */
-export const searchMessages = moderatorOnly(async (request, app) => {
-  const room = parseWith(roomSchema, request.params.room, 'InvalidRoom', 'room');
-  const { q, user, minutes } = parseWith(searchQuerySchema, Object.fromEntries(request.query), 'InvalidQuery', 'query');
-  const now = app.now();
-  const { before } = await app.messages.listMessagesAround(room, now, { spanMs: minutes * 60_000, limit: 5_000, now });
-  const needle = q?.toLowerCase();
-  const lines = before
-    .filter((line) => (!needle || line.text.toLowerCase().includes(needle)) && (!user || line.from === user))
-    .reverse()
-    .slice(0, searchLimit)
-    .map(({ id, from, text, ts }) => ({ id, from, text, ts: ts.toISOString() }));
-  const search: MessageSearch = { room, lines };
-  return json(200, search);
 });

@@ -1,4 +1,5 @@
 import type { UserProfile } from '../contracts.js';
+import { userLines } from '../events/user-lines.js';
 import { decodePace } from '../events/user-pace.js';
 import { parseWith } from '../http/body.js';
 import { userIdSchema } from '../http/fields.js';
@@ -10,9 +11,9 @@ const queueItems = 200;
 
 /**
  * `GET /api/moderate/users/{userId}`: a person's page: their strikes and mutes by room (one query of their
- * partition), sanctions in force, open connections, the newest audit entries naming them (one shard for what was
- * done to them, every shard for what they did) and their lines in the review queue. Delivered lines are not indexed
- * by user (they are kept by room), so the page shows the ones that were refused, flagged or reported.
+ * partition, whose rows also keep their latest lines, delivered and refused), sanctions in force, open connections,
+ * the newest audit entries naming them (one shard for what was done to them, every shard for what they did) and
+ * their lines in the review queue.
  */
 export const userProfile = moderatorOnly(async (request, app) => {
   const userId = parseWith(userIdSchema, request.params.userId, 'InvalidUserId', 'userId');
@@ -50,6 +51,7 @@ export const userProfile = moderatorOnly(async (request, app) => {
     queued: queue
       .filter((item) => item.from === userId)
       .map((item) => ({ ...item, ts: item.ts.toISOString(), createdAt: item.createdAt.toISOString() })),
+    lines: userLines(paces, now.getTime() - app.settings.messageRetentionHours * 3_600_000),
   };
   return json(200, profile);
 });

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { HttpResponseInit } from '@azure/functions';
 import { notifyModerators } from '../actions/notify-moderators.js';
 import type { App } from '../app.js';
@@ -13,6 +12,8 @@ export interface EventLog {
 
 /** One accepted line on its way out: who sent it, where, when, and what the audit entries about it share. */
 export interface AcceptedLine {
+  /** The message id it is delivered with. */
+  id: string;
   userId: string;
   connectionId: string;
   room: string;
@@ -33,8 +34,7 @@ export async function deliverLine(
   shadowBan: Sanction | undefined,
   log: EventLog,
 ): Promise<HttpResponseInit> {
-  const id = randomUUID();
-  const { room, userId, text, at } = line;
+  const { id, room, userId, text, at } = line;
   const message: ChatLine = { type: 'chat', id, room, from: userId, text, ts: at.toISOString() };
   if (shadowBan) return deliverToAuthor(app, line, message, shadowBan, log);
 

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { HttpResponseInit } from '@azure/functions';
 import { changeConfiguration } from '../actions/configure.js';
 import { evictAndBan } from '../actions/evict.js';
@@ -9,6 +10,7 @@ import { type AcceptedLine, deliverLine, type EventLog } from './chat-delivery.j
 import type { UpstreamEvent } from './cloud-event.js';
 import type { ConnectionState } from './connection-state.js';
 import { reply } from './reply.js';
+import type { KeptLine } from './user-lines.js';
 import type { UserPace } from './user-pace.js';
 
 /** Conflicting writes of one user's counters tolerated before a line is refused as too quick. */
@@ -53,12 +55,17 @@ export async function chatMessage(
   if (sanctioned) return refuse(sanctioned, pace.state.strikes);
 
   const screen = contentSafetyScreen(app, log);
-  const decision = await decide(app, { userId, room, now, text, context: rules.room(room), pace, screen });
+  // Known before the counters are written, which keep the line with its id and whether it reached the room.
+  const id = randomUUID();
+  const shadowBan = rules.sanction('shadow-ban', userId, room, now);
+  const line = { id, shadow: shadowBan !== undefined };
+  const decision = await decide(app, { userId, room, now, text, context: rules.room(room), pace, screen, line });
   if ('refusal' in decision) return refuse(decision.refusal, decision.strikes);
   const { verdict } = decision;
   if (!verdict.allowed) return refused(app, event, userId, room, verdict, audit);
 
   const accepted: AcceptedLine = {
+    id,
     userId,
     connectionId: event.connectionId,
     room,
@@ -67,7 +74,7 @@ export async function chatMessage(
     ...(verdict.flags ? { flags: verdict.flags } : {}),
     audit,
   };
-  return deliverLine(app, accepted, rules.sanction('shadow-ban', userId, room, now), log);
+  return deliverLine(app, accepted, shadowBan, log);
 }
 
 /** A ban or mute in force for the user in the room, in words for them. */
@@ -114,29 +121,44 @@ interface DecisionInput {
   context: RoomContext;
   pace: UserPace;
   screen: Screen;
+  /** The id the line gets if delivered, and whether it would reach its author alone. */
+  line: { id: string; shadow: boolean };
 }
 
 /** The policy's verdict, or a refusal that leaves the counters as they were, with the strikes to tell. */
 type Decision = { verdict: Verdict } | { refusal: PlainRefusal; strikes: number };
 
 /**
- * The policy over the user's counters, then the screen for an accepted line; the new counters are written before
- * anything is delivered, and a connection that lost the race decides again on what the other wrote.
+ * The policy over the user's counters, then the screen for an accepted line; the new counters (with the line, as
+ * the user's row keeps it) are written before anything is delivered, and a connection that lost the race decides
+ * again on what the other wrote.
  */
 async function decide(app: App, input: DecisionInput): Promise<Decision> {
-  const { userId, room, now, text, context, screen } = input;
+  const { userId, room, now, text, context, screen, line } = input;
   let pace = input.pace;
   for (let attempt = 1; ; attempt++) {
     const { verdict, state } = app.moderator.moderate(text, pace.state, now.getTime(), context);
     const screenedOut = verdict.allowed ? await screen(verdict.text) : undefined;
     if (screenedOut) return { refusal: screenedOut, strikes: pace.state.strikes };
-    if (await app.paces.write(userId, room, pace, state)) return { verdict };
+    if (await app.paces.write(userId, room, pace, state, keptLine(verdict, text, now, line))) return { verdict };
     if (attempt >= maxPaceAttempts) {
       const tooQuick = 'You are sending messages too quickly from several connections; try again.';
       return { refusal: { rule: 'rate', message: tooQuick }, strikes: pace.state.strikes };
     }
     pace = await app.paces.read(userId, room, true);
   }
+}
+
+/** The line as the user's row keeps it: what was delivered and how, or what was refused and by which rule. */
+function keptLine(verdict: Verdict, text: string, now: Date, line: DecisionInput['line']): KeptLine {
+  const ts = now.getTime();
+  if (!verdict.allowed) return { ts, text, rule: verdict.rule };
+  return {
+    id: line.id,
+    ts,
+    text: verdict.text,
+    ...(line.shadow ? { shadow: true } : verdict.flags ? { flags: verdict.flags } : {}),
+  };
 }
 
 /**

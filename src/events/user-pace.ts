@@ -4,25 +4,26 @@ import {
   initialModerationState,
 } from '../moderation/index.js';
 import type { CounterStore } from '../store/types.js';
+import { decodeLines, type KeptLine, keepLine } from './user-lines.js';
 
 /** Rows remembered at most; beyond it the oldest goes first, and is read again when next needed. */
 const maxRememberedPaces = 10_000;
 
-/** A user's counters in a room as last read or written, with the row's ETag (none: no row yet). */
+/** A user's counters and latest lines in a room as last read or written, with the row's ETag (none: no row yet). */
 export interface UserPace {
   state: ConnectionModerationState;
-  encoded: string;
+  lines: readonly KeptLine[];
   etag: string | undefined;
 }
 
-const presumedNewState = initialModerationState();
 /** No ETag: written, it creates the row, and fails when the user has one after all. */
-const presumedNew: UserPace = { state: presumedNewState, encoded: JSON.stringify(presumedNewState), etag: undefined };
+const presumedNew: UserPace = { state: initialModerationState(), lines: [], etag: undefined };
 
 /**
  * A user's counters in a room (rate, flood, slow mode, strikes), shared by every connection of theirs on every
  * instance: one Table row per user and room, written with its ETag, so two connections cannot both spend one budget
- * and reconnecting starts from where the user was. This instance remembers the rows it last read or wrote (a bounded
+ * and reconnecting starts from where the user was. The row also keeps the user's latest lines there, for moderators:
+ * it is written on each line anyway, so they cost no write of their own. This instance remembers the rows it last read or wrote (a bounded
  * map), so a line costs one conditional write and no read (a user's first line in a room here, one create); when
  * another connection or instance wrote in between, the write fails on the ETag and the caller reads the row again
  * and decides again.
@@ -30,7 +31,11 @@ const presumedNew: UserPace = { state: presumedNewState, encoded: JSON.stringify
 export class UserPaces {
   private readonly remembered = new Map<string, UserPace>();
 
-  constructor(private readonly store: CounterStore) {}
+  /** `retentionMs`: how long lines are kept (the message retention). */
+  constructor(
+    private readonly store: CounterStore,
+    private readonly retentionMs: number,
+  ) {}
 
   /**
    * The counters as this instance last knew them. A user this instance has not seen in the room is taken to be new
@@ -43,19 +48,26 @@ export class UserPaces {
     if (known) return known;
     if (!fresh) return presumedNew;
     const stored = await this.store.getPace(userId, room);
-    const state = stored ? decodePace(stored.pace) : initialModerationState();
-    const pace = { state, encoded: stored?.pace ?? JSON.stringify(state), etag: stored?.etag };
+    const pace: UserPace = stored
+      ? { state: decodePace(stored.pace), lines: decodeLines(stored.lines), etag: stored.etag }
+      : presumedNew;
     this.remember(id, pace);
     return pace;
   }
 
-  /** Stores `state` over `base` unless it is the same; false when another write came first (read fresh, decide again). */
-  async write(userId: string, room: string, base: UserPace, state: ConnectionModerationState): Promise<boolean> {
-    const encoded = JSON.stringify(state);
-    if (encoded === base.encoded) return true;
-    const etag = await this.store.putPace(userId, room, encoded, base.etag);
+  /** Stores `state` and `line` over `base`; false when another write came first (read fresh, decide again). */
+  async write(
+    userId: string,
+    room: string,
+    base: UserPace,
+    state: ConnectionModerationState,
+    line: KeptLine,
+  ): Promise<boolean> {
+    const lines = keepLine(base.lines, line, this.retentionMs);
+    const row = { pace: JSON.stringify(state), lines: JSON.stringify(lines) };
+    const etag = await this.store.putPace(userId, room, row, base.etag);
     if (etag === undefined) return false;
-    this.remember(paceId(userId, room), { state, encoded, etag });
+    this.remember(paceId(userId, room), { state, lines, etag });
     return true;
   }
 

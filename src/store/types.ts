@@ -106,9 +106,17 @@ export interface QueueReport {
   at: string;
 }
 
-/** A user's moderation counters in one room (opaque JSON the event handler writes), at a version (ETag). */
-export interface StoredPace {
+/**
+ * A user's row in one room, as the event handler writes it on each line the policy decides: their moderation
+ * counters and their latest lines (opaque JSON each; rows written before lines were kept have none).
+ */
+export interface PaceRow {
   pace: string;
+  lines?: string;
+}
+
+/** A user's row in one room at a version (ETag). */
+export interface StoredPace extends PaceRow {
   etag: string;
 }
 
@@ -204,15 +212,15 @@ export interface AuditStore {
 
 /** A user's counters, shared by all their connections on every instance. */
 export interface CounterStore {
-  /** The user's counters in the room. */
+  /** The user's row in the room. */
   getPace(userId: string, room: string): Promise<StoredPace | undefined>;
   /**
-   * Writes the counters if the row is still at `etag` (none: only if there is no row yet); the new ETag, or undefined
-   * when another connection's write came first.
+   * Writes the row if it is still at `etag` (none: only if there is no row yet); the new ETag, or undefined when
+   * another connection's write came first.
    */
-  putPace(userId: string, room: string, pace: string, etag: string | undefined): Promise<string | undefined>;
-  /** The user's counters in every room they have them. */
-  listPaces(userId: string): Promise<{ room: string; pace: string }[]>;
+  putPace(userId: string, room: string, row: PaceRow, etag: string | undefined): Promise<string | undefined>;
+  /** The user's rows in every room they have one. */
+  listPaces(userId: string): Promise<(PaceRow & { room: string })[]>;
   /** Counts one report by the user in the current window of `windowMs` and answers how many that makes. */
   countReport(userId: string, now: Date, windowMs: number): Promise<number>;
 }

@@ -183,7 +183,7 @@ describe('live queue updates', () => {
 });
 
 describe("a person's page", () => {
-  it('shows strikes by room, sanctions in force, queued lines and the audit naming them', async () => {
+  it('shows strikes by room, sanctions in force, their latest lines, queued lines and the audit naming them', async () => {
     const app = new InProcessApp();
     const ann = await chatterIn(app, 'ann');
     const bob = await chatterIn(app, 'bob');
@@ -199,6 +199,11 @@ describe("a person's page", () => {
       sanctions: [{ kind: 'mute', userId: 'ann', scope: `room:${room}`, actor: 'mod' }],
       connections: [{ connectionId: ann.connectionId }],
       queued: [{ messageId: id, reports: [{ by: 'bob', reason: 'rude' }] }],
+      // Newest first, as the policy decided them; the row written on each line keeps them.
+      lines: [
+        { room, id, text: 'a borderline remark', outcome: 'delivered' },
+        { room, text: 'shit', outcome: 'refused', rules: ['profanity'] },
+      ],
     });
     const actions = (page.body as { audit: { action: string; actor: string }[] }).audit.map((entry) => entry.action);
     expect(actions).toEqual(expect.arrayContaining(['refuse', 'report', 'mute']));
@@ -214,8 +219,14 @@ describe("a person's page", () => {
   });
 });
 
-describe("searching a room's recent lines", () => {
-  it('finds lines by text (any case) and author, newest first, within the minutes asked', async () => {
+describe('searching recent lines', () => {
+  type Found = { rooms: string[]; lines: { room: string; from: string; text: string; outcome: string }[] };
+  const search = async (app: InProcessApp, query: string) => {
+    const answer = await app.call('searchMessages', moderator, { path: `moderate/messages?${query}` });
+    return answer.body as Found;
+  };
+
+  it('in a room: by text (any case) and author, newest first, within the minutes asked', async () => {
     const app = new InProcessApp();
     const ann = await chatterIn(app, 'ann');
     const bob = await chatterIn(app, 'bob');
@@ -225,17 +236,50 @@ describe("searching a room's recent lines", () => {
     app.advance(2_000);
     await bob.chat(room, 'lunch?');
     app.advance(1_000);
-    const search = (query: string) =>
-      app.call('searchMessages', moderator, { path: `moderate/rooms/${room}/messages?${query}`, params: { room } });
-    expect(((await search('q=deploy')).body as { lines: { text: string }[] }).lines.map((l) => l.text)).toEqual([
+    expect((await search(app, `room=${room}&q=deploy`)).lines.map((l) => l.text)).toEqual([
       'deploy failed again',
       'Deploy is DONE',
     ]);
-    expect(((await search('q=deploy&user=ann')).body as { lines: { from: string }[] }).lines).toEqual([
-      expect.objectContaining({ from: 'ann', text: 'Deploy is DONE' }),
+    expect((await search(app, `room=${room}&q=deploy&user=ann`)).lines).toEqual([
+      expect.objectContaining({ room, from: 'ann', text: 'Deploy is DONE', outcome: 'delivered' }),
     ]);
     app.advance(120_000);
-    expect(((await search('minutes=1')).body as { lines: unknown[] }).lines).toEqual([]);
-    expect((await search('minutes=0')).body).toMatchObject({ code: 'InvalidQuery' });
+    expect((await search(app, `room=${room}&minutes=1`)).lines).toEqual([]);
+    const invalid = await app.call('searchMessages', moderator, { path: 'moderate/messages?minutes=0' });
+    expect(invalid).toMatchObject({ status: 400, body: { code: 'InvalidQuery' } });
+  });
+
+  it('by an author in every room, refused lines too; by text in every room people chat in', async () => {
+    const app = new InProcessApp();
+    const ann = await chatterIn(app, 'ann');
+    const bob = await chatterIn(app, 'bob');
+    await ann.chat(room, 'release notes are out');
+    await ann.join('annex');
+    app.advance(1_000);
+    await ann.chat('annex', 'shit, the release broke');
+    app.advance(1_000);
+    await ann.chat('annex', 'release rolled back');
+    app.advance(1_000);
+    await bob.chat(room, 'nice release');
+    const byAnn = await search(app, 'user=ann&q=RELEASE');
+    expect(byAnn.rooms).toEqual(['annex', room]);
+    expect(byAnn.lines).toEqual([
+      expect.objectContaining({ room: 'annex', from: 'ann', text: 'release rolled back', outcome: 'delivered' }),
+      expect.objectContaining({
+        room: 'annex',
+        text: 'shit, the release broke',
+        outcome: 'refused',
+        rules: ['profanity'],
+      }),
+      expect.objectContaining({ room, text: 'release notes are out', outcome: 'delivered' }),
+    ]);
+    const everywhere = await search(app, 'q=release');
+    expect(everywhere.rooms).toEqual(expect.arrayContaining([room, 'annex']));
+    expect(everywhere.lines.map((line) => `${line.room} ${line.from}: ${line.text}`)).toEqual([
+      `${room} bob: nice release`,
+      'annex ann: release rolled back',
+      `${room} ann: release notes are out`,
+    ]);
+    expect((await app.call('searchMessages', { userId: 'bob' }, { path: 'moderate/messages?q=x' })).status).toBe(403);
   });
 });

@@ -369,10 +369,14 @@ describe('deep moderation through the console and the chat pages', () => {
 
     const text = 'giveaway tickets for everyone, DM me';
     await sendMarker(bob.page, alice.page, text);
-    await sendMarker(alice.page, bob.page, 'that looks like spam to me');
+    // The line after it comes from a chatter of its own: the tests before may have spent alice's and bob's budgets
+    // (5 lines in 10 s), depending on how fast they ran.
+    const grace = await openSignedIn(browser, { appUrl, path: '/', userId: 'grace' });
+    await notice(grace.page, 'You are in room lobby').waitFor();
+    await sendMarker(grace.page, alice.page, 'anyone want tickets?');
     await alice.page
+      .locator('#messages .entry--chat', { hasText: text })
       .getByRole('button', { name: /^Report the message from bob/ })
-      .last()
       .click();
     const dialog = alice.page.getByRole('dialog', { name: 'Report a message' });
     await dialog.waitFor();
@@ -394,11 +398,11 @@ describe('deep moderation through the console and the chat pages', () => {
     ]);
     expect(await page.locator('#queue-count').textContent()).toBe('1');
     // The line in its conversation: the room's lines before it, the line itself marked, and the reply after it.
-    await item.locator('.queue-context li', { hasText: 'that looks like spam to me' }).waitFor();
+    await item.locator('.queue-context li', { hasText: 'anyone want tickets?' }).waitFor();
     const conversation = await item.locator('.queue-context li').allTextContents();
     const queued = conversation.findIndex((line) => line.includes(text));
     expect(queued).toBeGreaterThan(0);
-    expect(conversation[queued + 1]).toContain('that looks like spam to me');
+    expect(conversation[queued + 1]).toContain('anyone want tickets?');
     await expect(item.locator('.queue-context__line--queued').textContent()).resolves.toContain(text);
     await saveScreenshot(page, 'moderator-queue');
 
@@ -412,6 +416,7 @@ describe('deep moderation through the console and the chat pages', () => {
     await page.locator('#stream .entry--deleted').waitFor({ state: 'attached' });
     await item.waitFor({ state: 'detached' });
     await page.locator('#queue-empty').waitFor();
+    await grace.context.close();
   });
 
   it('slow mode set in the console refuses a quick second message', async () => {
@@ -553,6 +558,8 @@ describe('deep moderation through the console and the chat pages', () => {
     const dialog = page.getByRole('dialog', { name: 'bob' });
     await dialog.waitFor();
     await dialog.locator('#person-rooms li', { hasText: 'lobby:' }).waitFor();
+    // Their latest lines, from the row the chat path writes on each line anyway.
+    await dialog.locator('#person-lines li', { hasText: 'bob is back' }).first().waitFor();
     await expect(dialog.locator('#person-audit li').count()).resolves.toBeGreaterThan(0);
     await dialog.getByLabel('Action').selectOption('mute');
     await dialog.getByLabel('Room (empty: the whole app; a mute needs one)').fill('lobby');
@@ -629,7 +636,7 @@ describe('deep moderation through the console and the chat pages', () => {
     await live.context.close();
   });
 
-  it("searches the room's recent lines by text and author", async () => {
+  it('searches recent lines by text and author, in the room or in every room', async () => {
     const { page } = moderator;
     await openTab(page, 'Room');
     await page.locator('.room-button', { hasText: 'lobby' }).click();
@@ -639,6 +646,19 @@ describe('deep moderation through the console and the chat pages', () => {
     await page.locator('#search-results li', { hasText: 'hello bob' }).waitFor();
     const authors = await page.locator('#search-results button[data-user]').allTextContents();
     expect(new Set(authors)).toEqual(new Set(['alice']));
+    // One author in every room: their own latest lines, each with its room.
+    await page.getByLabel('Where').selectOption('all');
+    await page.locator('#search-text').fill('back');
+    await page.getByLabel('Author', { exact: true }).fill('bob');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.locator('#search-results li', { hasText: 'bob is back' }).first().waitFor();
+    await expect(page.locator('#search-status').textContent()).resolves.toMatch(/^\d+ lines? in \d+ rooms?\.$/);
+    // Anyone in every room.
+    await page.getByLabel('Author', { exact: true }).fill('');
+    await page.locator('#search-text').fill('hello');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.locator('#search-results li', { hasText: 'hello bob' }).first().waitFor();
+    await expect(page.locator('#search-results .found-line__room').first().textContent()).resolves.toBe('lobby');
   });
 
   it('draws the insights as charts, with the numbers as text for screen readers', async () => {

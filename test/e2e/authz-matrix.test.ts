@@ -83,7 +83,8 @@ const endpoints: Endpoint[] = [
   { method: 'GET', path: '/api/moderate/rooms', expect: moderatorsOnly([200]) },
   { method: 'GET', path: '/api/moderate/stats?window=day', expect: moderatorsOnly([200]) },
   { method: 'GET', path: '/api/moderate/users/authz-nobody', expect: moderatorsOnly([200]) },
-  { method: 'GET', path: '/api/moderate/rooms/authz-room/messages?q=x', expect: moderatorsOnly([200]) },
+  { method: 'GET', path: '/api/moderate/messages?room=authz-room&q=x', expect: moderatorsOnly([200]) },
+  { method: 'GET', path: '/api/moderate/messages?user=authz-user', expect: moderatorsOnly([200]) },
   {
     method: 'GET',
     path: '/api/moderate/queue/nosuchroom.nosuchline/context',

@@ -199,14 +199,14 @@ describe.each(kinds)('the moderation store contract: %s', (_kind, create) => {
 
   it("writes a user's counters only over the version it read, and counts reports in a window", async () => {
     expect(await stores.counters.getPace(oddUser, 'lobby')).toBeUndefined();
-    const first = await stores.counters.putPace(oddUser, 'lobby', '{"n":1}', undefined);
+    const first = await stores.counters.putPace(oddUser, 'lobby', { pace: '{"n":1}' }, undefined);
     expect(first).toEqual(expect.any(String));
     // A second writer that read nothing, or read the first version after it changed, loses.
-    expect(await stores.counters.putPace(oddUser, 'lobby', '{"n":9}', undefined)).toBeUndefined();
-    const second = await stores.counters.putPace(oddUser, 'lobby', '{"n":2}', first);
+    expect(await stores.counters.putPace(oddUser, 'lobby', { pace: '{"n":9}' }, undefined)).toBeUndefined();
+    const second = await stores.counters.putPace(oddUser, 'lobby', { pace: '{"n":2}', lines: '[1]' }, first);
     expect(second).toEqual(expect.any(String));
-    expect(await stores.counters.putPace(oddUser, 'lobby', '{"n":9}', first)).toBeUndefined();
-    expect(await stores.counters.getPace(oddUser, 'lobby')).toEqual({ pace: '{"n":2}', etag: second });
+    expect(await stores.counters.putPace(oddUser, 'lobby', { pace: '{"n":9}' }, first)).toBeUndefined();
+    expect(await stores.counters.getPace(oddUser, 'lobby')).toEqual({ pace: '{"n":2}', lines: '[1]', etag: second });
     expect(await stores.counters.getPace(oddUser, 'annex')).toBeUndefined();
     const hour = 3_600_000;
     expect(await stores.counters.countReport(oddUser, now, hour)).toBe(1);
@@ -289,12 +289,12 @@ describe.each(kinds)('the moderation store contract: %s', (_kind, create) => {
 
   it("lists a user's counters by room, and the audit entries naming them as target or actor, newest first", async () => {
     const user = `${oddUser}-person`;
-    expect(await stores.counters.putPace(user, 'room-a', '{"n":1}', undefined)).toBeDefined();
-    expect(await stores.counters.putPace(user, 'room/b', '{"n":2}', undefined)).toBeDefined();
-    await stores.counters.putPace('someone-else', 'room-a', '{"n":3}', undefined);
+    expect(await stores.counters.putPace(user, 'room-a', { pace: '{"n":1}', lines: '[]' }, undefined)).toBeDefined();
+    expect(await stores.counters.putPace(user, 'room/b', { pace: '{"n":2}' }, undefined)).toBeDefined();
+    await stores.counters.putPace('someone-else', 'room-a', { pace: '{"n":3}' }, undefined);
     const paces = await stores.counters.listPaces(user);
     expect(paces.sort((a, b) => a.room.localeCompare(b.room))).toEqual([
-      { room: 'room-a', pace: '{"n":1}' },
+      { room: 'room-a', pace: '{"n":1}', lines: '[]' },
       { room: 'room/b', pace: '{"n":2}' },
     ]);
     const base = { outcome: 'succeeded', room: 'room-a' } as const;

@@ -153,12 +153,11 @@ export class AppApi {
     return (await this.request<{ items: QueueItem[] }>(`/api/moderate/queue?limit=${limit}`)).items;
   }
 
-  searchMessages(room: string, query: { q?: string; user?: string; minutes?: number }): Promise<MessageSearch> {
+  /** Recent lines: in a room, by a user across rooms, or in the busiest rooms when neither is given. */
+  searchMessages(query: { q?: string; user?: string; room?: string; minutes?: number }): Promise<MessageSearch> {
     const params = new URLSearchParams();
-    if (query.q) params.set('q', query.q);
-    if (query.user) params.set('user', query.user);
-    if (query.minutes) params.set('minutes', String(query.minutes));
-    return this.request(`/api/moderate/rooms/${encodeURIComponent(room)}/messages?${params}`);
+    for (const [name, value] of Object.entries(query)) if (value !== undefined) params.set(name, String(value));
+    return this.request(`/api/moderate/messages?${params}`);
   }
 
   user(userId: string): Promise<UserProfile> {

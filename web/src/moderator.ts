@@ -4,6 +4,7 @@ import { pageConfig } from './config.js';
 import { type ConsoleContext, optionalNumber } from './console-context.js';
 import { byId, el, formatTime, setText, syncKeyed, timeElement, userButton } from './dom.js';
 import { InsightsPanel } from './insights-panel.js';
+import { lineItem } from './line-view.js';
 import { MessageLog, noticeKind } from './message-log.js';
 import { PageChrome } from './page.js';
 import { PersonPanel } from './person-panel.js';
@@ -195,29 +196,31 @@ class ModeratorConsole implements ConsoleContext {
     });
   }
 
-  /** The chosen room's recent lines by text and author, newest first. */
+  /**
+   * Recent lines by text, author and room, newest first: in the chosen room, or in every room (by one author: their
+   * latest lines, refused ones too; by nobody in particular: the busiest rooms').
+   */
   private async search(): Promise<void> {
     const status = byId('search-status', HTMLElement);
-    const room = this.selectedRoom;
-    if (!room) {
-      status.textContent = 'Choose a room to search its lines.';
+    const everywhere = byId('search-where', HTMLSelectElement).value === 'all';
+    const room = everywhere ? undefined : this.selectedRoom;
+    if (!everywhere && !room) {
+      status.textContent = 'Choose a room, or search all rooms.';
       return;
     }
     const q = byId('search-text', HTMLInputElement).value.trim();
     const user = byId('search-user', HTMLInputElement).value.trim();
     const minutes = optionalNumber(byId('search-minutes', HTMLInputElement));
     try {
-      const { lines } = await this.api.searchMessages(room, {
+      const { lines, rooms } = await this.api.searchMessages({
         ...(q ? { q } : {}),
         ...(user ? { user } : {}),
+        ...(room ? { room } : {}),
         ...(minutes !== undefined ? { minutes } : {}),
       });
-      status.textContent = `${lines.length} ${lines.length === 1 ? 'line' : 'lines'} in ${room}.`;
-      byId('search-results', HTMLOListElement).replaceChildren(
-        ...lines.map((line) =>
-          el('li', {}, timeElement(line.ts, formatTime), ' ', userButton(line.from), ` ${line.text}`),
-        ),
-      );
+      const where = room ?? `${rooms.length} ${rooms.length === 1 ? 'room' : 'rooms'}`;
+      status.textContent = `${lines.length} ${lines.length === 1 ? 'line' : 'lines'} in ${where}.`;
+      byId('search-results', HTMLOListElement).replaceChildren(...lines.map(lineItem));
     } catch (error) {
       this.fail('Searching', error);
     }

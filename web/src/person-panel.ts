@@ -2,13 +2,14 @@ import { roomOf } from '../../src/scope.js';
 import type { AuditEntry, SanctionKind, SanctionRequest, UserProfile } from './api.js';
 import { type ConsoleContext, describeScope, optionalNumber } from './console-context.js';
 import { byId, el, formatDateTime, timeElement } from './dom.js';
+import { lineItem } from './line-view.js';
 
 const kindNames: Record<SanctionKind, string> = { mute: 'Muted', ban: 'Banned', 'shadow-ban': 'Shadow-banned' };
 
 /**
  * A person's page, opened from any user id in the console (`[data-user]`): their strikes and mutes by room, sanctions
- * in force (each can be lifted), lines in the review queue and the audit entries naming them; a form to mute, ban or
- * shadow-ban them.
+ * in force (each can be lifted), their latest lines (delivered and refused), lines in the review queue and the audit
+ * entries naming them; a form to mute, ban or shadow-ban them.
  */
 export class PersonPanel {
   private readonly dialog = byId('person', HTMLDialogElement);
@@ -78,6 +79,11 @@ export class PersonPanel {
               lift,
             );
           })),
+    );
+    byId('person-lines', HTMLOListElement).replaceChildren(
+      ...(profile.lines.length === 0
+        ? [el('li', { className: 'empty', text: 'No lines lately.' })]
+        : profile.lines.map(lineItem)),
     );
     list(
       'person-queued',

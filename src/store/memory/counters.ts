@@ -1,4 +1,4 @@
-import type { CounterStore, StoredPace } from '../types.js';
+import type { CounterStore, PaceRow, StoredPace } from '../types.js';
 
 export class MemoryCounterStore implements CounterStore {
   private readonly paces = new Map<string, StoredPace>();
@@ -11,18 +11,18 @@ export class MemoryCounterStore implements CounterStore {
   }
 
   /** Conditional on the ETag, as Table Storage's update (and create, when there is none) are. */
-  async putPace(userId: string, room: string, pace: string, etag: string | undefined): Promise<string | undefined> {
+  async putPace(userId: string, room: string, row: PaceRow, etag: string | undefined): Promise<string | undefined> {
     const id = `${userId}\n${room}`;
     if (this.paces.get(id)?.etag !== etag) return undefined;
     const next = `W/"${++this.writes}"`;
-    this.paces.set(id, { pace, etag: next });
+    this.paces.set(id, { ...row, etag: next });
     return next;
   }
 
-  async listPaces(userId: string): Promise<{ room: string; pace: string }[]> {
+  async listPaces(userId: string): Promise<(PaceRow & { room: string })[]> {
     return [...this.paces]
       .filter(([id]) => id.startsWith(`${userId}\n`))
-      .map(([id, stored]) => ({ room: id.slice(userId.length + 1), pace: stored.pace }));
+      .map(([id, { etag: _etag, ...row }]) => ({ room: id.slice(userId.length + 1), ...row }));
   }
 
   async countReport(userId: string, now: Date, windowMs: number): Promise<number> {

@@ -1,9 +1,15 @@
 import { odata } from '@azure/data-tables';
-import type { CounterStore, StoredPace } from '../types.js';
-import { ensureTables, isStatus, key, type ModerationTables, readRow, text, unkey } from './rows.js';
+import type { CounterStore, PaceRow, StoredPace } from '../types.js';
+import { ensureTables, isStatus, key, type ModerationTables, type Row, readRow, text, unkey } from './rows.js';
 
 const paceRowKey = (room: string) => key(`pace:${room}`);
 const reportsRowKey = 'reports';
+
+function paceRow(row: Row): PaceRow | undefined {
+  const pace = text(row, 'pace');
+  const lines = text(row, 'lines');
+  return pace === undefined ? undefined : { pace, ...(lines !== undefined ? { lines } : {}) };
+}
 
 /** A user's counters: `pace:<room>` (rate, flood, slow mode, strikes) and `reports` (the report window), in the user's partition of the bans table. */
 export class TableCounterStore implements CounterStore {
@@ -16,13 +22,13 @@ export class TableCounterStore implements CounterStore {
   async getPace(userId: string, room: string): Promise<StoredPace | undefined> {
     await this.ensureTables();
     const row = await readRow(this.tables.bans, key(userId), paceRowKey(room));
-    const pace = row && text(row, 'pace');
-    return pace !== undefined && row?.etag ? { pace, etag: row.etag } : undefined;
+    const pace = row && paceRow(row);
+    return pace && row?.etag ? { ...pace, etag: row.etag } : undefined;
   }
 
-  async putPace(userId: string, room: string, pace: string, etag: string | undefined): Promise<string | undefined> {
+  async putPace(userId: string, room: string, row: PaceRow, etag: string | undefined): Promise<string | undefined> {
     await this.ensureTables();
-    const entity = { partitionKey: key(userId), rowKey: paceRowKey(room), pace };
+    const entity = { partitionKey: key(userId), rowKey: paceRowKey(room), ...row };
     try {
       const written =
         etag === undefined
@@ -36,14 +42,14 @@ export class TableCounterStore implements CounterStore {
   }
 
   /** One query of the user's partition for its `pace:` rows. */
-  async listPaces(userId: string): Promise<{ room: string; pace: string }[]> {
+  async listPaces(userId: string): Promise<(PaceRow & { room: string })[]> {
     await this.ensureTables();
     const [start, end] = [key('pace:'), key('pace;')];
     const filter = odata`PartitionKey eq ${key(userId)} and RowKey ge ${start} and RowKey lt ${end}`;
-    const paces: { room: string; pace: string }[] = [];
+    const paces: (PaceRow & { room: string })[] = [];
     for await (const row of this.tables.bans.listEntities({ queryOptions: { filter } })) {
-      const pace = text(row, 'pace');
-      if (pace !== undefined) paces.push({ room: unkey(row.rowKey ?? '').slice('pace:'.length), pace });
+      const pace = paceRow(row);
+      if (pace) paces.push({ room: unkey(row.rowKey ?? '').slice('pace:'.length), ...pace });
     }
     return paces;
   }
