@@ -633,6 +633,30 @@ describe('deep moderation through the console and the chat pages', () => {
       })
       .toBe(true);
     await live.page.locator('#queue .queue-item', { hasText: text }).waitFor({ state: 'attached' });
+
+    // Watching a room, the console loses its session for good: it comes back through a fresh negotiate (a room's URL
+    // would not put it back in the moderators' group) and still hears of queue changes.
+    await openTab(live.page, 'Room');
+    await live.page.locator('.room-button', { hasText: 'lobby' }).click();
+    await live.page.locator('#stream .entry', { hasText: 'Watching room lobby.' }).waitFor({ state: 'attached' });
+    await expect.poll(() => sockets.at(-1)?.received.some((frame) => frame.includes('"joined"'))).toBe(true);
+    const before = sockets.length;
+    await sockets.at(-1)?.lose();
+    // The client first tries to recover the session (a URL with its reconnection token), which the service refuses.
+    const fresh = () => sockets.slice(before).find((socket) => !socket.page.url().includes('awps_reconnection_token='));
+    await expect.poll(fresh, { timeout: 15_000 }).toBeDefined();
+    const comeback = fresh();
+    const token = new URL(comeback?.page.url() ?? 'http://none').searchParams.get('access_token') ?? '';
+    const claims = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString());
+    expect(claims['webpubsub.group']).toEqual(expect.arrayContaining(['~moderators']));
+    await expect
+      .poll(() => comeback?.received.some((frame) => frame.includes('"joined"')), { timeout: 10_000 })
+      .toBe(true);
+    const again = 'giveaway: heard after the comeback';
+    await sendMarker(bob.page, alice.page, again);
+    await expect
+      .poll(() => comeback?.received.some((frame) => frame.includes('queue-changed')), { timeout: 10_000 })
+      .toBe(true);
     await live.context.close();
   });
 

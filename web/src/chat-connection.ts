@@ -113,7 +113,9 @@ export class ChatConnection {
   }
 
   private async accessUrl(): Promise<string> {
-    if (this.joinedUrl) {
+    // A room's URL carries the room only: a console coming back with it would miss the moderators' group, so a
+    // console negotiates again (with the group) and rejoins its room by event.
+    if (this.joinedUrl && this.options.console === undefined) {
       this.mustRejoin = false;
       return this.joinedUrl;
     }

@@ -81,6 +81,8 @@ export interface RelayedSocket {
   received: string[];
   /** Closes the page's side only: the service keeps the session, so the client's reliable protocol recovers it. */
   drop(): Promise<void>;
+  /** Ends the session on both sides: the service forgets the connection, so the client has to start a new one. */
+  lose(): Promise<void>;
 }
 
 /** Relays every Web PubSub client socket of `context` through the test; the returned list grows as they open. */
@@ -95,6 +97,11 @@ export async function relayWebPubSubSockets(context: BrowserContext): Promise<Re
       received: [],
       async drop() {
         dropped = true;
+        await page.close({ code: 4000, reason: 'network drop' });
+      },
+      async lose() {
+        dropped = true;
+        await server.close({ code: 1000, reason: 'gone' });
         await page.close({ code: 4000, reason: 'network drop' });
       },
     };
