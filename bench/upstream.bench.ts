@@ -106,7 +106,7 @@ async function expectAccepted(url: string): Promise<void> {
 const rows: Row[] = [
   {
     name: 'app in-process, in a room',
-    what: 'token check, CloudEvents, state, rules cache, moderation, the user counters (one conditional Table write), then `sendToGroup` and the message record in parallel, reply',
+    what: 'token check, CloudEvents, state, rules cache, moderation, the per-user row (counters and latest lines: one conditional Table write), then `sendToGroup` and the message record in parallel, reply',
     measure: (seconds, round) =>
       runInProcess({
         type: 'run',
