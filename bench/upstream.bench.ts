@@ -102,46 +102,28 @@ async function expectAccepted(url: string): Promise<void> {
   }
 }
 
+/** A row measured in the in-process child, in rooms of its own for each round. */
+const inProcessRun =
+  ({ roomPrefix, ...what }: { inRoom: boolean; counted: boolean; roomPrefix: string }) =>
+  (seconds: number, round: number) =>
+    runInProcess({ type: 'run', ...what, seconds, concurrency: CONCURRENCY, room: `${roomPrefix}-${round}` });
+
 // Each round gets rooms of its own: a room's message records and users' counters start empty, as for a new room.
 const rows: Row[] = [
   {
     name: 'app in-process, in a room',
     what: 'token check, CloudEvents, state, rules cache, moderation, the per-user row (counters and latest lines: one conditional Table write), then `sendToGroup` and the message record in parallel, reply',
-    measure: (seconds, round) =>
-      runInProcess({
-        type: 'run',
-        inRoom: true,
-        seconds,
-        concurrency: CONCURRENCY,
-        room: `app-${round}`,
-        counted: true,
-      }),
+    measure: inProcessRun({ inRoom: true, counted: true, roomPrefix: 'app' }),
   },
   {
     name: 'app in-process, in a room, insight counters off',
     what: 'the row above with a recorder that counts nothing: the chat path before the insight counters (#20), to measure their cost',
-    measure: (seconds, round) =>
-      runInProcess({
-        type: 'run',
-        inRoom: true,
-        seconds,
-        concurrency: CONCURRENCY,
-        room: `off-${round}`,
-        counted: false,
-      }),
+    measure: inProcessRun({ inRoom: true, counted: false, roomPrefix: 'off' }),
   },
   {
     name: 'app in-process, no room',
     what: 'token check, CloudEvents, state, `not-in-room` reply (no moderation, no I/O)',
-    measure: (seconds, round) =>
-      runInProcess({
-        type: 'run',
-        inRoom: false,
-        seconds,
-        concurrency: CONCURRENCY,
-        room: `none-${round}`,
-        counted: true,
-      }),
+    measure: inProcessRun({ inRoom: false, counted: true, roomPrefix: 'none' }),
   },
   {
     name: 'express + SDK + data-tables, in a room',
