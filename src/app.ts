@@ -7,7 +7,7 @@ import { StatsRecorder } from './insights/stats-recorder.js';
 import { createModerator, type Moderator } from './moderation/index.js';
 import type { WebPubSubOperations } from './ports/web-pubsub.js';
 import { RulesCache } from './rules/rules-cache.js';
-import { loadSettings, type Settings } from './settings.js';
+import { loadSettings, messageRetentionMs, type Settings } from './settings.js';
 import { tableStores } from './store/table/stores.js';
 import type { ModerationStores } from './store/types.js';
 
@@ -51,7 +51,7 @@ export function createApp(settings: Settings, ports: AppPorts = azurePorts(setti
     moderator: createModerator(settings.moderation),
     upstream: new UpstreamAuthenticator(settings.upstream),
     principals: new PrincipalReader(settings),
-    paces: new UserPaces(ports.counters, settings.messageRetentionHours * 3_600_000),
+    paces: new UserPaces(ports.counters, messageRetentionMs(settings)),
     rules: new RulesCache(ports, {
       ttlMs: settings.rulesCacheSeconds * 1000,
       now,

@@ -171,6 +171,10 @@ export interface Settings {
   contentSafety: ContentSafetySettings | undefined;
 }
 
+/** How long chat lines are kept (message records, and each user's latest lines), in milliseconds. */
+export const messageRetentionMs = (settings: Pick<Settings, 'messageRetentionHours'>) =>
+  settings.messageRetentionHours * 3_600_000;
+
 /** Reads and validates every setting once; throws one SettingsError listing every problem. */
 export function loadSettings(rawEnv: Record<string, string | undefined>): Settings {
   // An empty value means "not set" (App Service and local.settings.json write empty strings for cleared settings).

@@ -50,7 +50,13 @@ export const decideQueueItem = moderatorOnly(async (request, app, moderator) => 
 const contextSpanMs = 10 * 60_000;
 const contextLines = 5;
 
-const contextLine = ({ id, from, text, ts }: MessageRecord): ContextLine => ({ id, from, text, ts: ts.toISOString() });
+/** A delivered line as the queue's context and the search show it. */
+export const contextLine = ({ id, from, text, ts }: MessageRecord): ContextLine => ({
+  id,
+  from,
+  text,
+  ts: ts.toISOString(),
+});
 
 /**
  * `GET /api/moderate/queue/{id}/context`: the lines just before and after the queued one in its room (at most five

@@ -6,7 +6,9 @@ import { userLines } from '../events/user-lines.js';
 import { parseWith } from '../http/body.js';
 import { userIdSchema } from '../http/fields.js';
 import { json } from '../http/responses.js';
+import { messageRetentionMs } from '../settings.js';
 import { moderatorOnly } from './moderate.js';
+import { contextLine } from './queue.js';
 
 const searchQuerySchema = z.object({
   q: z.string().trim().max(200).optional(),
@@ -49,9 +51,7 @@ export const searchMessages = moderatorOnly(async (request, app) => {
   return json(200, search);
 });
 
-type Found = Pick<MessageSearch, 'rooms' | 'lines'>;
-
-async function roomsLines(app: App, rooms: readonly string[], since: number): Promise<Found> {
+async function roomsLines(app: App, rooms: readonly string[], since: number): Promise<MessageSearch> {
   const now = app.now();
   // Just after now, so that the lines of this very millisecond are before it.
   const end = new Date(now.getTime() + 1);
@@ -60,23 +60,16 @@ async function roomsLines(app: App, rooms: readonly string[], since: number): Pr
     rooms.map((room) => app.messages.listMessagesAround(room, end, { spanMs, limit: linesReadPerRoom, now })),
   );
   const lines = read.flatMap(({ before }) =>
-    before.map(
-      ({ id, room, from, text, ts }): FoundLine => ({
-        id,
-        room,
-        from,
-        text,
-        ts: ts.toISOString(),
-        outcome: 'delivered',
-      }),
-    ),
+    before.map((record): FoundLine => ({ ...contextLine(record), room: record.room, outcome: 'delivered' })),
   );
   return { rooms: [...rooms], lines };
 }
 
-async function authorLines(app: App, user: NonNullable<SearchQuery['user']>, since: number): Promise<Found> {
+async function authorLines(app: App, user: NonNullable<SearchQuery['user']>, since: number): Promise<MessageSearch> {
   const rows = await app.counters.listPaces(user);
-  const lines = userLines(rows, since).map((line): FoundLine => ({ ...line, from: user }));
+  // A row not written lately still holds lines past the retention.
+  const oldest = Math.max(since, app.now().getTime() - messageRetentionMs(app.settings));
+  const lines = userLines(rows, oldest).map((line): FoundLine => ({ ...line, from: user }));
   return { rooms: rows.map((row) => row.room).sort(), lines };
 }
 

@@ -4,6 +4,7 @@ import { decodePace } from '../events/user-pace.js';
 import { parseWith } from '../http/body.js';
 import { userIdSchema } from '../http/fields.js';
 import { json } from '../http/responses.js';
+import { messageRetentionMs } from '../settings.js';
 import { moderatorOnly } from './moderate.js';
 
 const auditEntries = 100;
@@ -51,7 +52,7 @@ export const userProfile = moderatorOnly(async (request, app) => {
     queued: queue
       .filter((item) => item.from === userId)
       .map((item) => ({ ...item, ts: item.ts.toISOString(), createdAt: item.createdAt.toISOString() })),
-    lines: userLines(paces, now.getTime() - app.settings.messageRetentionHours * 3_600_000),
+    lines: userLines(paces, now.getTime() - messageRetentionMs(app.settings)),
   };
   return json(200, profile);
 });

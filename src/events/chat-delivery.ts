@@ -2,6 +2,7 @@ import type { HttpResponseInit } from '@azure/functions';
 import { notifyModerators } from '../actions/notify-moderators.js';
 import type { App } from '../app.js';
 import type { ChatLine } from '../contracts.js';
+import { messageRetentionMs } from '../settings.js';
 import type { MessageRecord, Sanction } from '../store/types.js';
 import { reply } from './reply.js';
 
@@ -45,7 +46,7 @@ export async function deliverLine(
     connectionId: line.connectionId,
     text,
     ts: at,
-    expiresAt: new Date(at.getTime() + app.settings.messageRetentionHours * 3_600_000),
+    expiresAt: new Date(at.getTime() + messageRetentionMs(app.settings)),
   };
   const [sent, recorded] = await Promise.allSettled([
     app.webPubSub.group(room).sendToAll(message),

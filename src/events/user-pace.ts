@@ -23,10 +23,10 @@ const presumedNew: UserPace = { state: initialModerationState(), lines: [], etag
  * A user's counters in a room (rate, flood, slow mode, strikes), shared by every connection of theirs on every
  * instance: one Table row per user and room, written with its ETag, so two connections cannot both spend one budget
  * and reconnecting starts from where the user was. The row also keeps the user's latest lines there, for moderators:
- * it is written on each line anyway, so they cost no write of their own. This instance remembers the rows it last read or wrote (a bounded
- * map), so a line costs one conditional write and no read (a user's first line in a room here, one create); when
- * another connection or instance wrote in between, the write fails on the ETag and the caller reads the row again
- * and decides again.
+ * it is written on each line anyway, so they cost no write of their own. This instance remembers the rows it last
+ * read or wrote (a bounded map), so a line costs one conditional write and no read (a user's first line in a room
+ * here, one create); when another connection or instance wrote in between, the write fails on the ETag and the caller
+ * reads the row again and decides again.
  */
 export class UserPaces {
   private readonly remembered = new Map<string, UserPace>();

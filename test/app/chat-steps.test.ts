@@ -282,4 +282,14 @@ describe('searching recent lines', () => {
     ]);
     expect((await app.call('searchMessages', { userId: 'bob' }, { path: 'moderate/messages?q=x' })).status).toBe(403);
   });
+
+  it('by an author: lines past the message retention are gone, though their row still holds them', async () => {
+    const app = new InProcessApp({ MESSAGE_RETENTION_HOURS: '1' });
+    const ann = await chatterIn(app, 'ann');
+    await ann.chat(room, 'an old line');
+    app.advance(61 * 60_000);
+    expect((await search(app, 'user=ann&minutes=1440')).lines).toEqual([]);
+    const page = await app.call('userProfile', moderator, { path: 'moderate/users/ann', params: { userId: 'ann' } });
+    expect((page.body as { lines: unknown[] }).lines).toEqual([]);
+  });
 });
