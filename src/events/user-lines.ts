@@ -2,9 +2,9 @@ import { z } from 'zod';
 import type { UserLine } from '../contracts.js';
 
 /** Lines a user's row keeps per room: enough for a moderator to see what they have been saying. */
-export const keptLinesPerRoom = 20;
+const keptLinesPerRoom = 20;
 /** Characters of a line kept: the row is rewritten on each line, so a 100,000-character refusal must not ride along. */
-export const keptLineLength = 300;
+const keptLineLength = 300;
 
 /**
  * One of the user's lines the policy decided, as their row in the room keeps it (compact: it is written on every

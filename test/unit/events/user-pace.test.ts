@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { keptLineLength, keptLinesPerRoom } from '../../../src/events/user-lines.js';
 import { UserPaces } from '../../../src/events/user-pace.js';
 import { initialModerationState } from '../../../src/moderation/index.js';
 import type { CounterStore, PaceRow, StoredPace } from '../../../src/store/types.js';
@@ -27,6 +26,10 @@ function paceTable() {
 }
 
 const hour = 3_600_000;
+// What the API promises moderators (README, `UserLine` in src/contracts.ts): the newest 20 lines a room, 300
+// characters each.
+const linesPerRoom = 20;
+const lineLength = 300;
 const line = (ts: number, text = `line at ${ts}`) => ({ id: `m${ts}`, ts, text });
 
 const withStrikes = (strikes: number) => ({ ...initialModerationState(), strikes });
@@ -48,17 +51,17 @@ describe('UserPaces', () => {
   it("keeps the user's newest lines in the row it writes anyway: at most 20, clipped, none past retention", async () => {
     const { store, calls, rows } = paceTable();
     const paces = new UserPaces(store, hour);
-    const long = `${'a'.repeat(keptLineLength - 1)}😀 and more`;
-    for (let n = 1; n <= keptLinesPerRoom + 5; n++) {
+    const long = `${'a'.repeat(lineLength - 1)}😀 and more`;
+    for (let n = 1; n <= linesPerRoom + 5; n++) {
       const pace = await paces.read('ann', 'lobby');
       await paces.write('ann', 'lobby', pace, withStrikes(0), line(n * 1000, n === 25 ? long : undefined));
     }
     expect(calls.writes).toBe(25);
     const stored = JSON.parse(rows.get('ann/lobby')?.lines ?? '[]') as { id: string; text: string }[];
-    expect(stored).toHaveLength(keptLinesPerRoom);
+    expect(stored).toHaveLength(linesPerRoom);
     expect(stored[0]?.id).toBe('m6000');
     // Cut before the emoji rather than through it, and marked as cut.
-    expect(stored.at(-1)?.text).toBe(`${'a'.repeat(keptLineLength - 1)}…`);
+    expect(stored.at(-1)?.text).toBe(`${'a'.repeat(lineLength - 1)}…`);
     // An hour and more later, the earlier lines are gone with the next write; a fresh read decodes what is kept.
     const later = await paces.read('ann', 'lobby');
     await paces.write('ann', 'lobby', later, withStrikes(0), line(25_000 + hour, 'back'));
