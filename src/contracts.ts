@@ -195,7 +195,8 @@ export interface UserProfile {
 /**
  * One of a user's latest lines as their row in the room keeps it: delivered to the room, delivered to them alone
  * (shadow ban), delivered and flagged for review, or refused; texts are clipped at 300 characters. Lines refused
- * before the policy (bans, mutes) or by Content Safety are in the audit instead.
+ * before the policy (bans, mutes), by Content Safety, or without changing the user's counters (slow mode, while muted
+ * by the policy) are in the audit instead.
  */
 export interface UserLine {
   room: string;

@@ -12,21 +12,29 @@ const maxRememberedPaces = 10_000;
 /** A user's counters and latest lines in a room as last read or written, with the row's ETag (none: no row yet). */
 export interface UserPace {
   state: ConnectionModerationState;
+  /** `state` as stored, to tell whether a decision changed it. */
+  encoded: string;
   lines: readonly KeptLine[];
   etag: string | undefined;
 }
 
 /** No ETag: written, it creates the row, and fails when the user has one after all. */
-const presumedNew: UserPace = { state: initialModerationState(), lines: [], etag: undefined };
+const presumedNewState = initialModerationState();
+const presumedNew: UserPace = {
+  state: presumedNewState,
+  encoded: JSON.stringify(presumedNewState),
+  lines: [],
+  etag: undefined,
+};
 
 /**
  * A user's counters in a room (rate, flood, slow mode, strikes), shared by every connection of theirs on every
  * instance: one Table row per user and room, written with its ETag, so two connections cannot both spend one budget
  * and reconnecting starts from where the user was. The row also keeps the user's latest lines there, for moderators:
- * it is written on each line anyway, so they cost no write of their own. This instance remembers the rows it last
- * read or wrote (a bounded map), so a line costs one conditional write and no read (a user's first line in a room
- * here, one create); when another connection or instance wrote in between, the write fails on the ETag and the caller
- * reads the row again and decides again.
+ * it is written on each accepted line anyway, so they cost no write of their own. This instance remembers the rows
+ * it last read or wrote (a bounded map), so a line costs one conditional write and no read (a user's first line in a
+ * room here, one create); when another connection or instance wrote in between, the write fails on the ETag and the
+ * caller reads the row again and decides again.
  */
 export class UserPaces {
   private readonly remembered = new Map<string, UserPace>();
@@ -49,13 +57,17 @@ export class UserPaces {
     if (!fresh) return presumedNew;
     const stored = await this.store.getPace(userId, room);
     const pace: UserPace = stored
-      ? { state: decodePace(stored.pace), lines: decodeLines(stored.lines), etag: stored.etag }
+      ? { state: decodePace(stored.pace), encoded: stored.pace, lines: decodeLines(stored.lines), etag: stored.etag }
       : presumedNew;
     this.remember(id, pace);
     return pace;
   }
 
-  /** Stores `state` and `line` over `base`; false when another write came first (read fresh, decide again). */
+  /**
+   * Stores `state` and `line` over `base`; false when another write came first (read fresh, decide again). A refusal
+   * that changed none of the counters (slow mode, a line while muted) writes nothing: its audit entry records it, and
+   * a user hammering at a refusal costs no more row writes than before lines were kept.
+   */
   async write(
     userId: string,
     room: string,
@@ -63,11 +75,12 @@ export class UserPaces {
     state: ConnectionModerationState,
     line: KeptLine,
   ): Promise<boolean> {
+    const encoded = JSON.stringify(state);
+    if (line.rule !== undefined && encoded === base.encoded) return true;
     const lines = keepLine(base.lines, line, this.retentionMs);
-    const row = { pace: JSON.stringify(state), lines: JSON.stringify(lines) };
-    const etag = await this.store.putPace(userId, room, row, base.etag);
+    const etag = await this.store.putPace(userId, room, { pace: encoded, lines: JSON.stringify(lines) }, base.etag);
     if (etag === undefined) return false;
-    this.remember(paceId(userId, room), { state, lines, etag });
+    this.remember(paceId(userId, room), { state, encoded, lines, etag });
     return true;
   }
 

@@ -46,6 +46,11 @@ describe('UserPaces', () => {
     expect(pace.state.strikes).toBe(3);
     expect(pace.lines.map((kept) => kept.id)).toEqual(['m1', 'm2', 'm3']);
     expect(calls).toEqual({ reads: 0, writes: 3 });
+    // A refusal that changed no counter costs nothing (its audit entry records it); an accepted line always writes.
+    expect(await paces.write('ann', 'lobby', pace, pace.state, { ts: 4, text: 'again', rule: 'slow-mode' })).toBe(true);
+    expect(calls.writes).toBe(3);
+    expect(await paces.write('ann', 'lobby', pace, pace.state, line(5))).toBe(true);
+    expect(calls.writes).toBe(4);
   });
 
   it("keeps the user's newest lines in the row it writes anyway: at most 20, clipped, none past retention", async () => {
